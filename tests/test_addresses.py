@@ -51,7 +51,16 @@ def test_parent_domains_most_specific_first():
 
 
 def test_free_mail_domains_never_identify_a_company():
-	for domain in ("gmail.com", "outlook.com", "yahoo.co.uk", "yahoo.fr", "gmx.at", "gmx.de", "web.de", "icloud.com"):
+	for domain in (
+		"gmail.com",
+		"outlook.com",
+		"yahoo.co.uk",
+		"yahoo.fr",
+		"gmx.at",
+		"gmx.de",
+		"web.de",
+		"icloud.com",
+	):
 		assert is_free_mail(domain), domain
 		assert company_domain(f"someone@{domain}") == ""
 	assert is_free_mail("proton.me")
@@ -60,4 +69,6 @@ def test_free_mail_domains_never_identify_a_company():
 def test_company_domains_are_not_free_mail():
 	for domain in ("acme-industries.com", "mail.ibm.com", "live.bbc.co.uk", "initech.co.uk"):
 		assert not is_free_mail(domain), domain
-	assert company_domain("Anna <anna@Acme-Industries.com>".split("<")[1].rstrip(">")) == "acme-industries.com"
+	assert (
+		company_domain("Anna <anna@Acme-Industries.com>".split("<")[1].rstrip(">")) == "acme-industries.com"
+	)

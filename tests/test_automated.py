@@ -30,7 +30,12 @@ def test_header_names_are_case_insensitive_in_plain_dicts():
 
 
 def test_machine_senders():
-	for sender in ("MAILER-DAEMON@mx.acme.com", "postmaster@acme.com", "no-reply@saas.example", "noreply-billing@x.com"):
+	for sender in (
+		"MAILER-DAEMON@mx.acme.com",
+		"postmaster@acme.com",
+		"no-reply@saas.example",
+		"noreply-billing@x.com",
+	):
 		assert machine_sender(sender), sender
 	assert machine_sender("norbert@acme.com") == ""
 

@@ -62,7 +62,7 @@ def test_first_created_contact_wins():
 		],
 	)
 	assert keys(result.links) == {("Contact", "Bob Old"), ("Customer", "Initech")}
-	assert keys(result.superseded) == {("Contact", "Bob New")}
+	assert keys(result.superseded) == {("Contact", "Bob New"), ("Customer", "Globex")}
 	assert reason_of(result, "Customer", "Initech") == CONTACT_PARTY
 	assert reason_of(result, "Contact", "Bob Old") == CONTACT_ADDRESS
 
@@ -72,7 +72,9 @@ def test_converted_lead_leads_to_its_customer():
 		["jane@acme.com"],
 		leads=[LeadCandidate("LEAD-1", "jane@acme.com", "2026-01-02", "Converted", "Acme Inc")],
 		contacts=[
-			ContactCandidate("Jane", "jane@acme.com", "2026-01-02", (("Lead", "LEAD-1"), ("Customer", "Acme Inc")))
+			ContactCandidate(
+				"Jane", "jane@acme.com", "2026-01-02", (("Lead", "LEAD-1"), ("Customer", "Acme Inc"))
+			)
 		],
 	)
 	assert ("Customer", "Acme Inc") in keys(result.links)
@@ -111,18 +113,25 @@ def test_free_mail_domain_never_links_by_domain():
 
 
 def test_customer_own_email_links_it():
-	result = resolve(["billing@globex.example"], customers=[CustomerCandidate("Globex", "2020", email="billing@globex.example")])
+	result = resolve(
+		["billing@globex.example"],
+		customers=[CustomerCandidate("Globex", "2020", email="billing@globex.example")],
+	)
 	assert keys(result.links) == {("Customer", "Globex")}
 	assert reason_of(result, "Customer", "Globex") == CUSTOMER_ADDRESS
 
 
 def test_plus_address_matches_stored_base_address():
-	result = resolve(["dave+crm@initech.co.uk"], contacts=[ContactCandidate("Dave", "dave@initech.co.uk", "2026")])
+	result = resolve(
+		["dave+crm@initech.co.uk"], contacts=[ContactCandidate("Dave", "dave@initech.co.uk", "2026")]
+	)
 	assert keys(result.links) == {("Contact", "Dave")}
 
 
 def test_reply_joins_thread_links_even_for_unknown_sender():
-	result = resolve(["stranger@unknown.example"], thread_links=[("Opportunity", "OPP-1"), ("Customer", "Acme")])
+	result = resolve(
+		["stranger@unknown.example"], thread_links=[("Opportunity", "OPP-1"), ("Customer", "Acme")]
+	)
 	assert keys(result.links) == {("Opportunity", "OPP-1"), ("Customer", "Acme")}
 	assert {link.reason for link in result.links} == {THREAD}
 
@@ -148,7 +157,10 @@ def test_reference_only_when_unambiguous():
 	assert pick_reference(result.links) == ("Lead", "LEAD-1")
 	two = resolve(
 		["a@x.com", "b@y.com"],
-		customers=[CustomerCandidate("X", "2020", email="a@x.com"), CustomerCandidate("Y", "2020", email="b@y.com")],
+		customers=[
+			CustomerCandidate("X", "2020", email="a@x.com"),
+			CustomerCandidate("Y", "2020", email="b@y.com"),
+		],
 	)
 	assert pick_reference(two.links) is None
 
@@ -162,3 +174,22 @@ def test_every_link_has_a_reason_and_detail():
 	for link in result.all():
 		assert link.reason and link.detail
 		assert link.status in (LINKED, SUPERSEDED)
+
+
+def test_losing_contact_takes_its_parties_along():
+	result = resolve(
+		["bob@initech.co.uk"],
+		contacts=[
+			ContactCandidate("Bob Old", "bob@initech.co.uk", "2025-01-01", (("Customer", "Initech"),)),
+			ContactCandidate("Bob New", "bob@initech.co.uk", "2026-01-01", (("Customer", "Globex"),)),
+		],
+	)
+	assert ("Customer", "Globex") in keys(result.superseded)
+	assert ("Customer", "Initech") in keys(result.links)
+
+
+def test_converted_lead_itself_is_superseded():
+	result = resolve(
+		["jane@acme.com"], leads=[LeadCandidate("LEAD-1", "jane@acme.com", "2026", "Converted", "Acme")]
+	)
+	assert ("Lead", "LEAD-1") in keys(result.superseded)

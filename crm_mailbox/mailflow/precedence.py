@@ -173,7 +173,20 @@ def _resolve_exact(address, leads, contacts, customers, result: Resolution) -> b
 		if lead.status == "Converted" and lead.customer:
 			party = ("Customer", lead.customer)
 			result.add(
-				Link(*party, CONVERTED_LEAD, f"{address} belongs to Lead {lead.name}, converted to this customer")
+				Link(
+					*party,
+					CONVERTED_LEAD,
+					f"{address} belongs to Lead {lead.name}, converted to this customer",
+				)
+			)
+			result.supersede(
+				Link(
+					"Lead",
+					lead.name,
+					CONVERTED_LEAD,
+					f"converted to Customer {lead.customer}: new mail goes to the customer, "
+					"the lead keeps its earlier mail",
+				)
 			)
 		else:
 			party = ("Lead", lead.name)
@@ -182,9 +195,7 @@ def _resolve_exact(address, leads, contacts, customers, result: Resolution) -> b
 			if party in contact.links or ("Lead", lead.name) in contact.links:
 				result.add(Link("Contact", contact.name, LEAD_CONTACT, f"contact of {party[0]} {party[1]}"))
 			else:
-				result.supersede(
-					Link("Contact", contact.name, CONTACT_ADDRESS, f"Lead {lead.name} has the same address")
-				)
+				_supersede_contact(result, contact, f"Lead {lead.name} has the same address")
 	elif contacts:
 		first, later = contacts[0], contacts[1:]
 		result.add(Link("Contact", first.name, CONTACT_ADDRESS, f"{address} is the email of this contact"))
@@ -193,13 +204,22 @@ def _resolve_exact(address, leads, contacts, customers, result: Resolution) -> b
 				continue  # the lead itself did not match this address; its contact alone does not make it ours
 			result.add(Link(doctype, name, CONTACT_PARTY, f"contact {first.name} belongs to it"))
 		for contact in later:
-			result.supersede(
-				Link("Contact", contact.name, CONTACT_ADDRESS, f"contact {first.name} was created first")
-			)
+			_supersede_contact(result, contact, f"contact {first.name} was created first")
 
 	for customer in _oldest_first(customers):
 		result.add(Link("Customer", customer.name, CUSTOMER_ADDRESS, f"{address} is the customer's email"))
 	return matched
+
+
+def _supersede_contact(result: Resolution, contact: ContactCandidate, why: str) -> None:
+	"""A contact that lost on precedence takes the parties it alone brought along with it."""
+	result.supersede(Link("Contact", contact.name, CONTACT_ADDRESS, why))
+	for doctype, name in contact.links:
+		result.supersede(
+			Link(
+				doctype, name, CONTACT_PARTY, f"only linked through contact {contact.name}, which lost: {why}"
+			)
+		)
 
 
 def _resolve_domain(address, customers, result: Resolution) -> None:
@@ -214,7 +234,9 @@ def _resolve_domain(address, customers, result: Resolution) -> None:
 	if not ranked:
 		return
 	winner = ranked[0]
-	result.add(Link("Customer", winner.name, CUSTOMER_DOMAIN, f"the customer owns the domain {winner.domain}"))
+	result.add(
+		Link("Customer", winner.name, CUSTOMER_DOMAIN, f"the customer owns the domain {winner.domain}")
+	)
 	for other in ranked[1:]:
 		if other.name != winner.name:
 			result.supersede(
@@ -243,7 +265,9 @@ def pick_opportunities(result: Resolution, opportunities: Iterable[OpportunityCa
 			newest[party] = (current[0], count)
 	links = []
 	for party, (opp, count) in newest.items():
-		how = f"open opportunity of {party[0]} {party[1]}" if party in parties else "its contact email matches"
+		how = (
+			f"open opportunity of {party[0]} {party[1]}" if party in parties else "its contact email matches"
+		)
 		if count > 1:
 			how += f" (the most recent of {count} open)"
 		links.append(Link("Opportunity", opp.name, OPEN_OPPORTUNITY, how))

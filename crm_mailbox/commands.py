@@ -1,0 +1,44 @@
+"""bench commands: `bench --site SITE crm-mailbox ...`."""
+
+import click
+from frappe.commands import get_site, pass_context
+
+
+@click.group("crm-mailbox")
+def crm_mailbox():
+	"""crm_mailbox: link emails to CRM records, test mailboxes, preview rules."""
+
+
+@crm_mailbox.command("relink")
+@click.option("--account", help="Only emails of this Email Account")
+@click.option("--since", help="Only emails on or after this date (YYYY-MM-DD)")
+@click.option("--limit", type=int, default=5000, show_default=True, help="At most this many emails")
+@click.option("--dry-run", is_flag=True, help="Show what would change, change nothing")
+@pass_context
+def relink(context, account=None, since=None, limit=5000, dry_run=False):
+	"""Link earlier emails to Leads, Contacts, Customers and Opportunities again; print what changed."""
+	import frappe
+
+	from crm_mailbox.linking.backfill import emails_for
+	from crm_mailbox.linking.backfill import relink as run_relink
+
+	site = get_site(context)
+	frappe.init(site=site)
+	frappe.connect()
+	try:
+		names = emails_for(account=account, since=since, limit=limit)
+		changes = run_relink(names, dry_run=dry_run)
+		for change in changes:
+			click.echo(
+				f"{change.communication}\t{change.link.status}\t{change.link.doctype} {change.link.name}"
+				f"\t{change.link.reason}: {change.link.detail}\t{change.subject[:60]}"
+			)
+		verb = "would change" if dry_run else "changed"
+		click.echo(f"{len(names)} emails checked, {len(changes)} links {verb}.")
+		if not dry_run:
+			frappe.db.commit()
+	finally:
+		frappe.destroy()
+
+
+commands = [crm_mailbox]

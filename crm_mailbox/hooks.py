@@ -1,0 +1,38 @@
+app_name = "crm_mailbox"
+app_title = "CRM Mailbox"
+app_publisher = "crm_mailbox developers"
+app_description = "Turns inbound email into managed CRM work: linking, routing, ownership"
+app_email = "dev@crm-mailbox.invalid"
+app_license = "mit"
+
+# "frappe/erpnext" rather than "erpnext": install-app then needs no GitHub lookup to resolve it.
+required_apps = ["frappe/erpnext"]
+
+export_python_type_annotations = True
+
+after_install = "crm_mailbox.setup.install.after_install"
+after_migrate = "crm_mailbox.setup.install.after_migrate"
+before_uninstall = "crm_mailbox.setup.install.before_uninstall"
+
+doctype_js = {
+	"Communication": "public/js/communication.js",
+	"Customer": "public/js/customer.js",
+}
+
+doc_events = {
+	"Communication": {
+		"before_validate": "crm_mailbox.integrations.communication.before_validate",
+		"validate": "crm_mailbox.integrations.communication.validate",
+		"after_insert": "crm_mailbox.integrations.communication.after_insert",
+	},
+	"Lead": {
+		"on_update": "crm_mailbox.integrations.crm_records.lead_on_update",
+	},
+	"Contact": {
+		"on_update": "crm_mailbox.integrations.crm_records.contact_on_update",
+	},
+	"Customer": {
+		"validate": "crm_mailbox.integrations.crm_records.customer_validate",
+		"on_update": "crm_mailbox.integrations.crm_records.customer_on_update",
+	},
+}

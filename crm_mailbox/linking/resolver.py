@@ -1,0 +1,54 @@
+"""Resolve an email's links: decide whose addresses count, fetch candidates, apply precedence."""
+
+from __future__ import annotations
+
+import frappe
+
+from crm_mailbox.mailflow.addresses import matching_key, parse_address_list
+from crm_mailbox.mailflow.precedence import Resolution, pick_opportunities, resolve
+
+from . import candidates
+
+
+def own_addresses() -> set[str]:
+	"""Matching keys of this site's mailboxes: never a customer's address."""
+	cache_key = "crm_mailbox:own_addresses"
+	keys = frappe.cache.get_value(cache_key)
+	if keys is None:
+		keys = sorted({matching_key(e) for e in frappe.get_all("Email Account", pluck="email_id") if e})
+		frappe.cache.set_value(cache_key, keys, expires_in_sec=300)
+	return set(keys)
+
+
+def deciding_addresses(doc) -> list[str]:
+	"""For incoming mail the sender decides; for outgoing mail the recipients do."""
+	if doc.sent_or_received == "Received":
+		values = [doc.sender]
+	else:
+		values = [doc.recipients, doc.cc, doc.bcc]
+	mine = own_addresses() if doc.sent_or_received != "Received" else set()
+	return [a.address for a in parse_address_list(*values) if a.key not in mine]
+
+
+def thread_ids(doc) -> list[str]:
+	ids = [line.strip() for line in (doc.get("crm_thread_ids") or "").splitlines() if line.strip()]
+	if doc.get("in_reply_to"):
+		parent_message_id = frappe.db.get_value("Communication", doc.in_reply_to, "message_id")
+		if parent_message_id and parent_message_id not in ids:
+			ids.insert(0, parent_message_id)
+	return ids
+
+
+def resolve_links(doc) -> Resolution:
+	addresses = deciding_addresses(doc)
+	found = candidates.fetch(addresses)
+	result = resolve(
+		addresses,
+		leads=found.leads,
+		contacts=found.contacts,
+		customers=found.customers,
+		thread_links=candidates.thread_links(thread_ids(doc)),
+	)
+	forms = candidates.address_forms(addresses)
+	pick_opportunities(result, candidates.open_opportunities(result.parties(), forms))
+	return result

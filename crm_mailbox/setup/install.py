@@ -1,0 +1,142 @@
+"""Custom fields, indexes and clean-up of crm_mailbox on core DocTypes.
+
+Created in code (never as a Custom Field fixture) so that migrate is idempotent and uninstall
+removes exactly what we added.
+"""
+
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+# Lookups that run for every received email; each must be served by an index.
+INDEXES = (
+	("Contact Email", ["email_id"]),
+	("Lead", ["email_id"]),
+	("Customer", ["email_id"]),
+	("Customer", ["lead_name"]),
+	("Opportunity", ["party_name"]),
+	("Opportunity", ["contact_email"]),
+	("Customer Email Domain", ["domain"]),
+)
+
+
+def get_custom_fields() -> dict[str, list[dict]]:
+	return {
+		"Communication": [
+			{
+				"fieldname": "crm_mailbox_section",
+				"fieldtype": "Section Break",
+				"label": "CRM Mailbox",
+				"insert_after": "has_attachment",
+				"collapsible": 1,
+			},
+			{
+				"fieldname": "crm_links_html",
+				"fieldtype": "HTML",
+				"label": "Linked Records",
+				"insert_after": "crm_mailbox_section",
+			},
+			{
+				"fieldname": "crm_is_automated",
+				"fieldtype": "Check",
+				"label": "Automated Mail",
+				"read_only": 1,
+				"insert_after": "crm_links_html",
+				"description": "Bounce, auto-reply, newsletter or notification: linked when it matches, "
+				"never creates a Contact or Lead.",
+			},
+			{
+				"fieldname": "crm_automated_signal",
+				"fieldtype": "Data",
+				"label": "Automated Because",
+				"read_only": 1,
+				"depends_on": "crm_is_automated",
+				"insert_after": "crm_is_automated",
+			},
+			{
+				"fieldname": "crm_sender_domain",
+				"fieldtype": "Data",
+				"label": "Sender Domain",
+				"read_only": 1,
+				"search_index": 1,
+				"insert_after": "crm_automated_signal",
+			},
+			{
+				"fieldname": "crm_thread_ids",
+				"fieldtype": "Small Text",
+				"label": "Replies To (Message IDs)",
+				"read_only": 1,
+				"hidden": 1,
+				"insert_after": "crm_sender_domain",
+			},
+			{
+				"fieldname": "crm_column_break",
+				"fieldtype": "Column Break",
+				"insert_after": "crm_thread_ids",
+			},
+			{
+				"fieldname": "crm_needs_review",
+				"fieldtype": "Check",
+				"label": "Needs Review",
+				"read_only": 1,
+				"in_standard_filter": 1,
+				"insert_after": "crm_column_break",
+			},
+			{
+				"fieldname": "crm_review_note",
+				"fieldtype": "Small Text",
+				"label": "Review Note",
+				"read_only": 1,
+				"depends_on": "crm_needs_review",
+				"insert_after": "crm_needs_review",
+			},
+		],
+		"Customer": [
+			{
+				"fieldname": "crm_email_domains_section",
+				"fieldtype": "Section Break",
+				"label": "Email Domains",
+				"insert_after": "customer_primary_contact",
+				"collapsible": 1,
+			},
+			{
+				"fieldname": "crm_email_domains",
+				"fieldtype": "Table",
+				"label": "Email Domains",
+				"options": "Customer Email Domain",
+				"insert_after": "crm_email_domains_section",
+				"description": "Mail from these domains is linked to this customer when no contact or lead "
+				"has the sender's exact address. Free-mail domains such as gmail.com are refused.",
+			},
+		],
+	}
+
+
+def after_install():
+	create_custom_fields(get_custom_fields(), ignore_validate=True)
+	add_indexes()
+
+
+def after_migrate():
+	# Idempotent: create_custom_fields updates fields that exist, add_index skips present indexes.
+	create_custom_fields(get_custom_fields(), ignore_validate=True)
+	add_indexes()
+
+
+def add_indexes():
+	for doctype, columns in INDEXES:
+		if frappe.db.table_exists(doctype):
+			frappe.db.add_index(doctype, columns)
+
+
+def before_uninstall():
+	delete_custom_fields(get_custom_fields())
+
+
+def delete_custom_fields(custom_fields: dict[str, list[dict]]):
+	for doctype, fields in custom_fields.items():
+		fieldnames = [field["fieldname"] for field in fields]
+		for name in frappe.get_all(
+			"Custom Field", filters={"dt": doctype, "fieldname": ("in", fieldnames)}, pluck="name"
+		):
+			frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
+		frappe.clear_cache(doctype=doctype)

@@ -1,0 +1,50 @@
+"""Bench suite: custom fields are created by install, kept stable by migrate, removed by uninstall."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from crm_mailbox.setup import install
+
+
+def our_custom_fields() -> dict[str, str]:
+	expected = install.get_custom_fields()
+	return {
+		row.name: str(row.modified)
+		for doctype, fields in expected.items()
+		for row in frappe.get_all(
+			"Custom Field",
+			filters={"dt": doctype, "fieldname": ("in", [f["fieldname"] for f in fields])},
+			fields=["name", "modified"],
+		)
+	}
+
+
+class TestInstall(FrappeTestCase):
+	def test_install_created_every_custom_field(self):
+		expected = sum(len(fields) for fields in install.get_custom_fields().values())
+		self.assertEqual(len(our_custom_fields()), expected)
+		self.assertTrue(frappe.get_meta("Communication").has_field("crm_needs_review"))
+		self.assertTrue(frappe.get_meta("Customer").has_field("crm_email_domains"))
+
+	def test_migrate_twice_changes_nothing(self):
+		install.after_migrate()
+		first = our_custom_fields()
+		install.after_migrate()
+		self.assertEqual(our_custom_fields(), first)
+
+	def test_lookup_columns_are_indexed(self):
+		for doctype, columns in install.INDEXES:
+			index_columns = {
+				row.Column_name
+				for row in frappe.db.sql(f"show index from `tab{doctype}`", as_dict=True)  # noqa: S608
+			}
+			self.assertTrue(set(columns) <= index_columns, f"{doctype} {columns} not indexed")
+
+	def test_uninstall_removes_our_custom_fields(self):
+		try:
+			install.before_uninstall()
+			self.assertEqual(our_custom_fields(), {})
+			self.assertFalse(frappe.get_meta("Communication").has_field("crm_needs_review"))
+		finally:
+			install.after_install()
+		self.assertTrue(frappe.get_meta("Communication").has_field("crm_needs_review"))

@@ -1,0 +1,184 @@
+"""Helpers for the bench suite: raw emails through Frappe's real receive path, and CRM records.
+
+`receive` hands raw RFC 5322 bytes to EmailAccount.receive() exactly as Frappe's IMAP pull does,
+replacing only the network read (EmailServer.get_messages), the way Frappe's own tests do.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+from email.message import EmailMessage
+from unittest.mock import patch
+
+import frappe
+from frappe.utils import random_string, today
+
+EML_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "tests", "eml"))
+
+
+def unique_address(prefix: str = "someone", domain: str | None = None) -> str:
+	return f"{prefix}.{random_string(6).lower()}@{domain or random_domain()}"
+
+
+def random_domain() -> str:
+	return f"co-{random_string(8).lower()}.example"
+
+
+def eml(name: str) -> bytes:
+	with open(os.path.join(EML_DIR, name), "rb") as f:
+		return f.read()
+
+
+def build_email(
+	sender: str,
+	to: str = "sales@ourco.example",
+	subject: str = "Hello",
+	body: str = "Hello,\nplease send us a quote.\n",
+	message_id: str | None = None,
+	in_reply_to: str | None = None,
+	references: str | None = None,
+	headers: dict | None = None,
+) -> bytes:
+	msg = EmailMessage()
+	msg["From"] = sender
+	msg["To"] = to
+	msg["Subject"] = subject
+	msg["Date"] = email.utils.formatdate(localtime=True)
+	msg["Message-ID"] = message_id or email.utils.make_msgid(domain="test.crm-mailbox.example")
+	if in_reply_to:
+		msg["In-Reply-To"] = in_reply_to
+	if references:
+		msg["References"] = references
+	for name, value in (headers or {}).items():
+		msg[name] = value
+	msg.set_content(body)
+	return msg.as_bytes()
+
+
+def make_email_account(email_id: str = "sales@ourco.example", name: str = "CRM Mailbox Test Sales", **fields):
+	if frappe.db.exists("Email Account", name):
+		account = frappe.get_doc("Email Account", name)
+		account.update(fields)
+		account.save(ignore_permissions=True)
+		return account
+	account = frappe.get_doc(
+		{
+			"doctype": "Email Account",
+			"email_account_name": name,
+			"email_id": email_id,
+			"enable_incoming": 1,
+			"use_imap": 1,
+			"email_server": "imap.ourco.example",
+			"incoming_port": 993,
+			"use_ssl": 1,
+			"password": "not-used-in-tests",
+			"email_sync_option": "ALL",
+			"create_contact": 0,
+			"imap_folder": [{"folder_name": "INBOX"}],
+			**fields,
+		}
+	)
+	account.insert(ignore_permissions=True)
+	return account
+
+
+_uid = [1000]
+
+
+def receive(account, *raw_messages: bytes):
+	"""Run EmailAccount.receive() on these raw messages; return their Communications (or None)."""
+	from frappe.email.receive import EmailServer
+
+	uids = []
+	for _ in raw_messages:
+		_uid[0] += 1
+		uids.append(str(_uid[0]))
+
+	def get_messages(self, folder="INBOX"):
+		return {"latest_messages": list(raw_messages), "uid_list": uids, "seen_status": {}}
+
+	with (
+		patch.object(EmailServer, "connect", return_value=True),
+		patch.object(EmailServer, "select_imap_folder", return_value=True),
+		patch.object(EmailServer, "logout", return_value=None),
+		patch.object(EmailServer, "get_messages", get_messages),
+	):
+		account = frappe.get_doc("Email Account", account.name)
+		account.receive()
+
+	return [
+		frappe.get_doc("Communication", name) if name else None
+		for name in (
+			frappe.db.get_value("Communication", {"email_account": account.name, "uid": uid}) for uid in uids
+		)
+	]
+
+
+def company() -> str:
+	return frappe.defaults.get_global_default("company") or frappe.db.get_value("Company", {}, "name")
+
+
+def make_lead(email_id: str, first_name: str = "Test", **fields):
+	return frappe.get_doc(
+		{"doctype": "Lead", "first_name": first_name, "last_name": "Lead", "email_id": email_id, **fields}
+	).insert(ignore_permissions=True)
+
+
+def make_contact(email_id: str, first_name: str | None = None, links: list[tuple[str, str]] = ()):
+	contact = frappe.get_doc(
+		{"doctype": "Contact", "first_name": first_name or f"Contact {random_string(5)}"}
+	)
+	contact.add_email(email_id, is_primary=True)
+	for doctype, name in links:
+		contact.append("links", {"link_doctype": doctype, "link_name": name})
+	return contact.insert(ignore_permissions=True)
+
+
+def make_customer(name: str | None = None, domains: list[str] = (), email_id: str | None = None):
+	customer = frappe.get_doc(
+		{
+			"doctype": "Customer",
+			"customer_name": name or f"Customer {random_string(6)}",
+			"customer_type": "Company",
+			"crm_email_domains": [{"domain": d} for d in domains],
+		}
+	).insert(ignore_permissions=True)
+	if email_id:
+		# Customer.email_id is read-only (fetched from the primary contact); set it as ERPNext does.
+		frappe.db.set_value("Customer", customer.name, "email_id", email_id)
+	return customer
+
+
+def make_opportunity(party_doctype: str, party_name: str, **fields):
+	return frappe.get_doc(
+		{
+			"doctype": "Opportunity",
+			"opportunity_from": party_doctype,
+			"party_name": party_name,
+			"company": company(),
+			"transaction_date": today(),
+			**fields,
+		}
+	).insert(ignore_permissions=True)
+
+
+def links_of(communication) -> dict[tuple[str, str], str]:
+	"""{(doctype, name): reason} of the email's Linked rows."""
+	rows = frappe.get_all(
+		"Mailbox Email Link",
+		filters={"communication": communication.name, "status": "Linked"},
+		fields=["link_doctype", "link_name", "reason"],
+	)
+	return {(r.link_doctype, r.link_name): r.reason for r in rows}
+
+
+def timeline_of(communication) -> set[tuple[str, str]]:
+	return {
+		(r.link_doctype, r.link_name)
+		for r in frappe.get_all(
+			"Communication Link",
+			filters={"parent": communication.name, "parenttype": "Communication"},
+			fields=["link_doctype", "link_name"],
+		)
+	}
