@@ -58,6 +58,7 @@ def capture_message_facts(doc):
 	inbound = current_inbound_mail() if doc.sent_or_received == "Received" else None
 	if inbound is not None:
 		facts = facts_from_message(inbound.mail)
+		repair_sender(doc, facts.sender)
 		doc.crm_thread_ids = "\n".join(facts.thread_ids[:50])
 		verdict = facts.automated
 		doc.crm_is_automated = int(verdict.is_automated)
@@ -66,6 +67,13 @@ def capture_message_facts(doc):
 		signal = machine_sender(doc.sender)
 		doc.crm_is_automated = int(bool(signal))
 		doc.crm_automated_signal = signal[:140]
+
+
+def repair_sender(doc, sender_from_headers: str):
+	"""Frappe mangles a UTF-8 (SMTPUTF8) sender address into replacement characters; take ours."""
+	if sender_from_headers and doc.sender and "\ufffd" in doc.sender:
+		doc.sender = sender_from_headers
+		doc.crm_sender_domain = domain_of(sender_from_headers)
 
 
 def keep_automated_mail_from_creating_contacts(doc):

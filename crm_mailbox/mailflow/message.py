@@ -51,12 +51,29 @@ def parse_bytes(raw: bytes | str) -> Message:
 	return email.message_from_bytes(raw, policy=email.policy.compat32)
 
 
-def _safe_header(msg: Message, name: str) -> str:
+def repair_8bit(value: str) -> str:
+	"""Undo the surrogate escapes that raw 8-bit header bytes get from the parser.
+
+	SMTPUTF8 mail carries UTF-8 in headers (RFC 6532); old mailers send Latin-1. Python keeps
+	such bytes as surrogates, which would otherwise end up in the database as garbage.
+	"""
+	if not any("\udc80" <= ch <= "\udcff" for ch in value):
+		return value
+	raw = value.encode("ascii", "surrogateescape")
 	try:
-		value = msg.get(name)
-		return str(value).strip() if value is not None else ""
-	except Exception:
-		return ""
+		return raw.decode("utf-8")
+	except UnicodeDecodeError:
+		return raw.decode("latin-1")
+
+
+def _raw_headers(msg: Message) -> dict[str, str]:
+	"""First value of each header as stored, 8-bit bytes repaired (Header objects would turn them into "?")."""
+	headers: dict[str, str] = {}
+	for name, value in msg.raw_items():
+		key = name.lower()
+		if key not in headers and isinstance(value, str):
+			headers[key] = repair_8bit(value).strip()
+	return headers
 
 
 def message_ids(value: str | None) -> list[str]:
@@ -91,8 +108,11 @@ def facts_from_headers(headers: dict[str, str], content_type: str = "") -> Messa
 
 
 def facts_from_message(msg: Message) -> MessageFacts:
-	headers = {name: _safe_header(msg, name) for name in HEADERS_OF_INTEREST}
-	headers = {k: v for k, v in headers.items() if v}
+	try:
+		raw = _raw_headers(msg)
+	except Exception:
+		raw = {}
+	headers = {name: raw[name.lower()] for name in HEADERS_OF_INTEREST if raw.get(name.lower())}
 	try:
 		content_type = msg.get_content_type()
 	except Exception:

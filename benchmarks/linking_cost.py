@@ -1,0 +1,95 @@
+"""Benchmark: the cost of linking one received email, and how it grows with the CRM.
+
+Run inside a bench, against a test site (it creates records and rolls them back at the end):
+
+    cd ~/frappe-bench
+    ./env/bin/python apps/crm_mailbox/benchmarks/linking_cost.py --site test_site --sites-path sites
+
+Prints, for growing numbers of leads/contacts/customers, the SQL queries and milliseconds that
+resolving one email's links costs (median over repeated emails). Figures, not a pass/fail test.
+"""
+
+import argparse
+import os
+import statistics
+import time
+
+
+def main():
+	parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+	parser.add_argument("--site", required=True)
+	parser.add_argument("--sites-path", default="sites")
+	parser.add_argument("--sizes", default="0,500,2000", help="CRM sizes to measure (records of each kind)")
+	parser.add_argument("--emails", type=int, default=50, help="emails resolved per size")
+	args = parser.parse_args()
+
+	import frappe
+
+	# Frappe writes its logs relative to the sites folder, as bench runs it.
+	os.chdir(os.path.abspath(args.sites_path))
+	frappe.init(site=args.site, sites_path=".")
+	frappe.connect()
+	try:
+		run(frappe, [int(s) for s in args.sizes.split(",")], args.emails)
+	finally:
+		frappe.db.rollback()
+		frappe.destroy()
+
+
+def run(frappe, sizes, emails):
+	from crm_mailbox.linking import resolver
+
+	print(f"{'CRM size':>9} {'queries/email':>14} {'ms/email (median)':>18} {'ms/email (p95)':>15}")
+	created = 0
+	for size in sizes:
+		while created < size:
+			seed(frappe, created)
+			created += 1
+		query_counts, timings = [], []
+		for i in range(emails):
+			sender = f"person{i % 40}@bench-co-{(i * 7) % max(created, 1)}.example"
+			doc = frappe._dict(
+				sent_or_received="Received", sender=sender, crm_thread_ids="", in_reply_to=None
+			)
+			queries = []
+			original = frappe.db.__class__.sql
+
+			def counting(db, *a, _q=queries, _o=original, **kw):
+				_q.append(1)
+				return _o(db, *a, **kw)
+
+			frappe.db.__class__.sql = counting
+			started = time.perf_counter()
+			try:
+				resolver.resolve_links(doc)
+			finally:
+				frappe.db.__class__.sql = original
+			timings.append((time.perf_counter() - started) * 1000)
+			query_counts.append(len(queries))
+		timings.sort()
+		p95 = timings[int(len(timings) * 0.95) - 1]
+		print(f"{size:>9} {statistics.median(query_counts):>14.0f} {statistics.median(timings):>18.2f} {p95:>15.2f}")
+
+
+def seed(frappe, i):
+	"""One lead, one contact and one customer with a domain: rows that every lookup must skip."""
+	domain = f"bench-co-{i}.example"
+	frappe.get_doc(
+		{"doctype": "Lead", "first_name": f"Bench {i}", "email_id": f"lead{i}@{domain}"}
+	).db_insert()
+	contact = frappe.get_doc({"doctype": "Contact", "first_name": f"Bench {i}"})
+	contact.append("email_ids", {"email_id": f"person{i % 40}@{domain}", "is_primary": 1})
+	contact.insert(ignore_permissions=True)
+	customer = frappe.get_doc(
+		{
+			"doctype": "Customer",
+			"customer_name": f"Bench Customer {i}",
+			"crm_email_domains": [{"domain": domain}],
+		}
+	)
+	customer.flags.ignore_links = True
+	customer.insert(ignore_permissions=True)
+
+
+if __name__ == "__main__":
+	main()
