@@ -7,6 +7,8 @@ removes exactly what we added.
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
+from crm_mailbox.setup.mailbox_fields import communication_thread_fields, email_account_fields
+
 # Lookups that run for every received email; each must be served by an index.
 INDEXES = (
 	("Contact Email", ["email_id"]),
@@ -89,7 +91,9 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"depends_on": "crm_needs_review",
 				"insert_after": "crm_needs_review",
 			},
+			*communication_thread_fields(),
 		],
+		"Email Account": email_account_fields(),
 		"Customer": [
 			{
 				"fieldname": "crm_email_domains_section",

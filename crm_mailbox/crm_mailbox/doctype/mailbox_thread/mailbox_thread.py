@@ -1,0 +1,40 @@
+# Copyright (c) 2026, crm_mailbox developers
+# For license information, please see license.txt
+
+import frappe
+from frappe.model.document import Document
+
+
+class MailboxThread(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		assigned_at: DF.Datetime | None
+		due_at: DF.Datetime | None
+		email_account: DF.Link
+		escalate_at: DF.Datetime | None
+		first_communication: DF.Link | None
+		in_team_list: DF.Check
+		is_overdue: DF.Check
+		last_incoming_at: DF.Datetime | None
+		last_outgoing_at: DF.Datetime | None
+		message_count: DF.Int
+		overdue_stage: DF.Int
+		sender: DF.Data | None
+		status_changed_at: DF.Datetime | None
+		subject: DF.Data | None
+		thread_owner: DF.Link | None
+		work_status: DF.Literal["New", "Waiting on us", "Waiting on customer", "Done", "Ignored"]
+	# end: auto-generated types
+
+	pass
+
+
+def on_doctype_update():
+	# the overdue job and the per-mailbox counts
+	frappe.db.add_index("Mailbox Thread", ["work_status", "due_at"])
