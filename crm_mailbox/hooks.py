@@ -23,7 +23,10 @@ doc_events = {
 	"Communication": {
 		"before_validate": "crm_mailbox.integrations.communication.before_validate",
 		"validate": "crm_mailbox.integrations.communication.validate",
-		"after_insert": "crm_mailbox.integrations.communication.after_insert",
+		"after_insert": [
+			"crm_mailbox.integrations.communication.after_insert",
+			"crm_mailbox.integrations.rules.after_insert",
+		],
 	},
 	"Lead": {
 		"on_update": "crm_mailbox.integrations.crm_records.lead_on_update",

@@ -1,0 +1,230 @@
+"""Bench suite: routing rules on emails received through Frappe's receive path."""
+
+from __future__ import annotations
+
+import time
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from crm_mailbox import testing as t
+from crm_mailbox.crm_mailbox.doctype.mailbox_routing_rule.mailbox_routing_rule import InvalidRoutingRule
+from crm_mailbox.routing import engine
+
+COUNTED = ("Lead", "Opportunity", "Task", "Issue", "ToDo", "Mailbox Rule Run", "Mailbox Email Link", "File")
+
+
+def make_rule(account, conditions, actions, match="All", **fields):
+	return frappe.get_doc(
+		{
+			"doctype": "Mailbox Routing Rule",
+			"rule_name": fields.pop("rule_name", "Rule " + frappe.generate_hash(length=5)),
+			"email_account": account.name,
+			"match": match,
+			"conditions": [dict(zip(("field", "operator", "value"), c, strict=False)) for c in conditions],
+			"actions": actions,
+			**fields,
+		}
+	).insert(ignore_permissions=True)
+
+
+def new_account():
+	address = t.unique_address("inbox", "ourco.example")
+	return t.make_email_account(address, name="CRM Mailbox Rules " + frappe.generate_hash(length=6))
+
+
+def made_from(mail, doctype):
+	return frappe.get_all(
+		"Mailbox Email Link",
+		filters={
+			"communication": mail.name,
+			"link_doctype": doctype,
+			"status": "Linked",
+			"reason": ("in", ("Rule", "Manual")),
+		},
+		pluck="link_name",
+	)
+
+
+def row_counts():
+	return {doctype: frappe.db.count(doctype) for doctype in COUNTED}
+
+
+class TestRuleValidation(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.account = new_account()
+
+	def test_regex_that_does_not_compile_is_refused(self):
+		with self.assertRaises(InvalidRoutingRule) as caught:
+			make_rule(self.account, [("subject", "matches", "quote (")], [{"action": "add_tag", "tag": "x"}])
+		self.assertIn("does not compile", str(caught.exception))
+
+	def test_condition_on_unknown_field_is_refused(self):
+		with self.assertRaises(frappe.ValidationError):
+			make_rule(self.account, [("colour", "equals", "red")], [{"action": "add_tag", "tag": "x"}])
+
+	def test_action_without_its_parameter_is_refused(self):
+		with self.assertRaises(InvalidRoutingRule) as caught:
+			make_rule(self.account, [("subject", "contains", "quote")], [{"action": "set_priority"}])
+		self.assertIn("priority", str(caught.exception))
+
+
+class TestRouting(FrappeTestCase):
+	def setUp(self):
+		self.account = new_account()
+
+	def receive(self, sender, **kwargs):
+		(mail,) = t.receive(self.account, t.build_email(sender, to=self.account.email_id, **kwargs))
+		self.assertIsNotNone(mail, "the email was not saved")
+		return mail
+
+	def sales_rules(self):
+		unknown = make_rule(
+			self.account,
+			[("sender_known", "is_false"), ("is_automated", "is_false")],
+			[{"action": "create_lead"}, {"action": "create_opportunity"}],
+			rule_name="Unknown senders become leads",
+			sequence=1,
+		)
+		quotes = make_rule(
+			self.account,
+			[("subject_or_body", "matches", r"\bquot(e|ation)\b")],
+			[
+				{"action": "create_task", "users": "Administrator", "title": "Quote"},
+				{"action": "set_priority", "priority": "High"},
+				{"action": "add_tag", "tag": "quote-request"},
+			],
+			rule_name="Quote requests",
+			sequence=2,
+		)
+		return unknown, quotes
+
+	def test_unknown_sender_asking_for_a_quote_becomes_lead_opportunity_and_task(self):
+		unknown, quotes = self.sales_rules()
+		sender = t.unique_address("maria")
+		mail = self.receive(f"Maria Lopez <{sender}>", subject="Re: Quote for 200 pumps")
+
+		(lead,) = made_from(mail, "Lead")
+		self.assertEqual(frappe.db.get_value("Lead", lead, "email_id"), sender)
+		(opportunity,) = made_from(mail, "Opportunity")
+		self.assertEqual(
+			frappe.db.get_value("Opportunity", opportunity, ["opportunity_from", "party_name"]),
+			("Lead", lead),
+		)
+		(task,) = made_from(mail, "Task")
+		task = frappe.get_doc("Task", task)
+		self.assertEqual(task.subject, "Quote: Quote for 200 pumps")
+		self.assertEqual(task.priority, "High")
+		self.assertTrue(
+			frappe.db.exists(
+				"ToDo",
+				{"reference_type": "Task", "reference_name": task.name, "allocated_to": "Administrator"},
+			)
+		)
+		self.assertIn("quote-request", frappe.db.get_value("Communication", mail.name, "_user_tags"))
+
+		runs = frappe.get_all(
+			"Mailbox Rule Run", filters={"communication": mail.name}, fields=["rule", "matched_because"]
+		)
+		self.assertEqual({r.rule for r in runs}, {unknown.name, quotes.name})
+		self.assertIn("sender is not known", {r.rule: r.matched_because for r in runs}[unknown.name])
+		for rule in (unknown, quotes):
+			rule.reload()
+			self.assertEqual(rule.match_count, 1)
+			self.assertIsNotNone(rule.last_matched_on)
+
+	def test_running_again_makes_nothing_twice(self):
+		unknown, quotes = self.sales_rules()
+		mail = self.receive(t.unique_address("again"), subject="Quotation please")
+		before = row_counts()
+		engine.run_for_email(mail.name)
+		engine.run_for_email(mail.name)
+		self.assertEqual(row_counts(), before)
+		self.assertEqual(len(made_from(mail, "Lead")), 1)
+		self.assertEqual(len(made_from(mail, "Task")), 1)
+		unknown.reload()
+		self.assertEqual(unknown.match_count, 1)
+
+	def test_two_rules_creating_a_lead_make_one_lead(self):
+		for _ in range(2):
+			make_rule(self.account, [("sender_known", "is_false")], [{"action": "create_lead"}])
+		mail = self.receive(t.unique_address("twice"))
+		self.assertEqual(len(made_from(mail, "Lead")), 1)
+
+	def test_known_sender_gets_no_new_lead_and_stop_after_ends_the_rules(self):
+		address = t.unique_address("known")
+		lead = t.make_lead(address)
+		first = make_rule(
+			self.account,
+			[("sender_known", "is_true")],
+			[{"action": "create_issue"}],
+			stop_after=1,
+			sequence=1,
+		)
+		later = make_rule(
+			self.account, [("sender", "contains", "known")], [{"action": "create_lead"}], sequence=2
+		)
+		mail = self.receive(address, subject="Pump broken")
+		(issue,) = made_from(mail, "Issue")
+		self.assertEqual(frappe.db.get_value("Issue", issue, ["subject", "lead"]), ("Pump broken", lead.name))
+		self.assertEqual(frappe.get_all("Lead", filters={"email_id": address}, pluck="name"), [lead.name])
+		later.reload()
+		self.assertEqual(later.match_count, 0)
+		first.reload()
+		self.assertEqual(first.match_count, 1)
+
+	def test_reply_in_a_thread_does_not_run_the_rules_again(self):
+		make_rule(self.account, [("subject", "contains", "pumps")], [{"action": "create_task"}])
+		first = self.receive(t.unique_address("thread"), subject="Pumps")
+		message_id = f"<{first.message_id}>"
+		reply = self.receive(
+			t.unique_address("thread"), subject="Re: Pumps", in_reply_to=message_id, references=message_id
+		)
+		self.assertEqual(len(made_from(first, "Task")), 1)
+		self.assertEqual(made_from(reply, "Task"), [])
+		# the reply joins the thread's links, the Task among them, but makes no second Task
+		self.assertEqual(t.links_of(reply).get(("Task", made_from(first, "Task")[0])), "Thread")
+		self.assertFalse(frappe.db.exists("Mailbox Rule Run", {"communication": reply.name}))
+
+	def test_link_to_record_records_rule_as_reason(self):
+		customer = t.make_customer()
+		make_rule(
+			self.account,
+			[("sender_domain", "equals", "partner.example")],
+			[{"action": "link_to", "link_doctype": "Customer", "link_name": customer.name}],
+		)
+		mail = self.receive(t.unique_address("p", "eu.partner.example"))
+		self.assertEqual(t.links_of(mail).get(("Customer", customer.name)), "Rule")
+		self.assertIn(("Customer", customer.name), t.timeline_of(mail))
+
+	def test_pathological_pattern_does_not_stall_the_worker(self):
+		make_rule(self.account, [("body", "matches", r"^(a+)+$")], [{"action": "add_tag", "tag": "never"}])
+		started = time.monotonic()
+		mail = self.receive(t.unique_address("redos"), body="a" * 5000 + "!")
+		self.assertLess(time.monotonic() - started, 10)
+		self.assertNotIn("never", frappe.db.get_value("Communication", mail.name, "_user_tags") or "")
+
+	def test_dry_run_changes_nothing_and_predicts_the_live_run(self):
+		mail = self.receive(t.unique_address("later"), subject="Quote for valves")
+		self.assertFalse(frappe.db.exists("Mailbox Rule Run", {"communication": mail.name}))
+		unknown, quotes = self.sales_rules()
+		before = row_counts()
+		tags_before = frappe.db.get_value("Communication", mail.name, "_user_tags")
+
+		(report,) = [r for r in engine.preview(self.account.name, limit=5) if r.communication == mail.name]
+
+		self.assertEqual(row_counts(), before)
+		self.assertEqual(frappe.db.get_value("Communication", mail.name, "_user_tags"), tags_before)
+		for rule in (unknown, quotes):
+			rule.reload()
+			self.assertEqual(rule.match_count, 0)
+		predicted = [(s.rule, s.action, s.outcome.status, s.outcome.note) for s in report.steps]
+		self.assertIn((unknown.name, "create_lead", "Done"), [p[:3] for p in predicted])
+		self.assertIn((quotes.name, "create_task", "Done"), [p[:3] for p in predicted])
+
+		live = engine.process(mail.name, dry_run=False)
+		self.assertEqual(
+			[(s.rule, s.action, s.outcome.status, s.outcome.note) for s in live.steps], predicted
+		)
