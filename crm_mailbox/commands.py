@@ -41,4 +41,38 @@ def relink(context, account=None, since=None, limit=5000, dry_run=False):
 		frappe.destroy()
 
 
+@crm_mailbox.command("test-connection")
+@click.argument("account")
+@click.option("--timeout", type=float, default=8.0, show_default=True, help="Seconds per network step")
+@pass_context
+def test_connection(context, account, timeout=8.0):
+	"""Check an Email Account step by step: DNS, port, TLS, login, folder (IMAP), and SMTP."""
+	import frappe
+
+	from crm_mailbox.mailboxes.connection import test_account
+
+	site = get_site(context)
+	frappe.init(site=site)
+	frappe.connect()
+	try:
+		if not frappe.db.exists("Email Account", account):
+			click.secho(f"No Email Account named {account!r}.", fg="red")
+			raise SystemExit(2)
+		result = test_account(account, timeout=timeout)
+	finally:
+		frappe.destroy()
+	for title, report in (("Incoming (IMAP)", result["incoming"]), ("Outgoing (SMTP)", result["outgoing"])):
+		if report is None:
+			continue
+		click.echo(f"{title}: {'OK' if report['ok'] else 'FAILED'}")
+		for step in report["steps"]:
+			mark = click.style("pass", fg="green") if step["ok"] else click.style("FAIL", fg="red")
+			click.echo(f"  {mark}  {step['name']:<7} {step['seconds']:>7.3f}s  {step['detail']}")
+			if step["hint"]:
+				click.echo(f"        hint: {step['hint']}")
+	for note in result["notes"]:
+		click.echo(note)
+	raise SystemExit(0 if result["ok"] else 1)
+
+
 commands = [crm_mailbox]

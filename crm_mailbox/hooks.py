@@ -17,6 +17,7 @@ before_uninstall = "crm_mailbox.setup.install.before_uninstall"
 doctype_js = {
 	"Communication": "public/js/communication.js",
 	"Customer": "public/js/customer.js",
+	"Email Account": "public/js/email_account.js",
 }
 
 doc_events = {
@@ -25,6 +26,8 @@ doc_events = {
 		"validate": "crm_mailbox.integrations.communication.validate",
 		"after_insert": [
 			"crm_mailbox.integrations.communication.after_insert",
+			# the thread must exist before routing rules assign it
+			"crm_mailbox.integrations.threads.after_insert",
 			"crm_mailbox.integrations.rules.after_insert",
 		],
 	},
@@ -38,4 +41,30 @@ doc_events = {
 		"validate": "crm_mailbox.integrations.crm_records.customer_validate",
 		"on_update": "crm_mailbox.integrations.crm_records.customer_on_update",
 	},
+	"Email Account": {
+		"validate": "crm_mailbox.integrations.email_account.validate",
+		"on_update": "crm_mailbox.integrations.email_account.on_update",
+		"on_trash": "crm_mailbox.integrations.email_account.on_trash",
+	},
+}
+
+# Who may read a mailbox's mail: composed (ANDed) with Frappe's own rules, never looser.
+permission_query_conditions = {
+	"Communication": "crm_mailbox.permissions.mailbox.communication_query",
+	"Mailbox Thread": "crm_mailbox.permissions.mailbox.thread_query",
+	"Mailbox Email Link": "crm_mailbox.permissions.mailbox.email_link_query",
+}
+
+has_permission = {
+	"Communication": "crm_mailbox.permissions.mailbox.communication_permission",
+	"Mailbox Thread": "crm_mailbox.permissions.mailbox.thread_permission",
+	"Mailbox Email Link": "crm_mailbox.permissions.mailbox.email_link_permission",
+}
+
+scheduler_events = {
+	"cron": {
+		# overdue replies: fan out one job per mailbox
+		"*/15 * * * *": ["crm_mailbox.threads.overdue.enqueue_overdue_checks"],
+	},
+	"daily": ["crm_mailbox.threads.retention.enqueue_retention"],
 }

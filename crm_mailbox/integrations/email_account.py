@@ -1,0 +1,110 @@
+"""doc_events for Email Account: check the mailbox's purpose, people and deadline settings."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+from crm_mailbox.mailboxes import settings
+from crm_mailbox.mailflow import ownership
+
+
+class MailboxSettingsError(frappe.ValidationError):
+	"""The mailbox's purpose, members or deadline settings do not fit together."""
+
+
+def validate(doc, method=None):
+	if not doc.get("crm_purpose"):
+		return
+	set_archive_default(doc)
+	check_members(doc)
+	check_people(doc)
+	check_owner_strategy(doc)
+	check_numbers(doc)
+
+
+def on_update(doc, method=None):
+	settings.clear_cache()
+
+
+def on_trash(doc, method=None):
+	settings.clear_cache()
+
+
+def set_archive_default(doc):
+	"""Unknown senders: archived by default in a Shared mailbox, kept out of the list in a CRM one."""
+	if doc.get("crm_archive_unknown") is None or (
+		not doc.is_new()
+		and doc.has_value_changed("crm_purpose")
+		and not doc.has_value_changed("crm_archive_unknown")
+	):
+		doc.crm_archive_unknown = int(doc.crm_purpose == settings.SHARED)
+
+
+def check_members(doc):
+	seen = set()
+	for row in doc.get("crm_members") or []:
+		if bool(row.user) == bool(row.role):
+			fail(_("Members row {0}: choose either a user or a role.").format(row.idx))
+		key = row.user or f"role:{row.role}"
+		if key in seen:
+			fail(
+				_("Members row {0}: {1} is listed twice.").format(row.idx, frappe.bold(row.user or row.role))
+			)
+		seen.add(key)
+	if doc.crm_purpose == settings.PERSONAL:
+		if not doc.get("crm_mailbox_owner"):
+			fail(_("A personal mailbox needs an owner: set Mailbox Owner."))
+		return
+	processor_rows = [row for row in doc.get("crm_members") or [] if row.access == settings.PROCESS]
+	if not processor_rows:
+		fail(
+			_("A {0} mailbox needs at least one processor: add a member with access Process.").format(
+				_(doc.crm_purpose)
+			)
+		)
+	users = [row.user for row in processor_rows if row.user]
+	roles = [row.role for row in processor_rows if row.role]
+	if not settings.enabled_users(users + settings.users_with_roles(roles)):
+		fail(_("No processor of this mailbox is an enabled user: add an enabled user with access Process."))
+
+
+def check_people(doc):
+	"""Every named user exists and is enabled."""
+	named = [
+		(_("Mailbox Owner"), doc.get("crm_mailbox_owner")),
+		(_("Fixed Thread Owner"), doc.get("crm_fixed_owner")),
+		(_("Opportunity Owner"), doc.get("crm_opportunity_owner")),
+	] + [(_("Members row {0}").format(row.idx), row.user) for row in doc.get("crm_members") or []]
+	for label, user in named:
+		if not user:
+			continue
+		enabled = frappe.db.get_value("User", user, "enabled")
+		if enabled is None:
+			fail(_("{0}: user {1} does not exist.").format(label, frappe.bold(user)))
+		if not enabled:
+			fail(_("{0}: user {1} is disabled.").format(label, frappe.bold(user)))
+
+
+def check_owner_strategy(doc):
+	if doc.crm_purpose not in settings.TEAM_PURPOSES:
+		return
+	strategy = doc.get("crm_owner_strategy") or ownership.ROUND_ROBIN
+	if strategy == ownership.FIXED_USER and not doc.get("crm_fixed_owner"):
+		fail(_("Thread owner strategy {0} needs a Fixed Thread Owner.").format(frappe.bold(_(strategy))))
+	if strategy == ownership.MAILBOX_OWNER and not doc.get("crm_mailbox_owner"):
+		fail(_("Thread owner strategy {0} needs a Mailbox Owner.").format(frappe.bold(_(strategy))))
+
+
+def check_numbers(doc):
+	if (doc.get("crm_reply_deadline_hours") or 0) < 0:
+		fail(_("The reply deadline cannot be negative; use 0 for no deadline."))
+	if (doc.get("crm_retention_days") or 0) < 0:
+		fail(_("Retention days cannot be negative; use 0 to keep processed mail in the team list."))
+	start, end = doc.get("crm_workday_start"), doc.get("crm_workday_end")
+	if start and end and frappe.utils.get_time(end) <= frappe.utils.get_time(start):
+		fail(_("The working day must end after it starts."))
+
+
+def fail(message: str):
+	frappe.throw(message, MailboxSettingsError, title=_("Mailbox Settings"))

@@ -1,0 +1,56 @@
+// crm_mailbox: test the connection step by step; purpose defaults.
+frappe.ui.form.on("Email Account", {
+	refresh(frm) {
+		if (frm.is_new()) return;
+		frm.add_custom_button(__("Test Connection"), () => crm_mailbox.test_connection(frm));
+	},
+	crm_purpose(frm) {
+		// Shared mailboxes archive mail from unknown senders too; CRM mailboxes keep it out of the list.
+		if (["Shared", "CRM"].includes(frm.doc.crm_purpose)) {
+			frm.set_value("crm_archive_unknown", frm.doc.crm_purpose === "Shared" ? 1 : 0);
+		}
+	},
+});
+
+frappe.provide("crm_mailbox");
+
+crm_mailbox.test_connection = function (frm) {
+	frappe.dom.freeze(__("Testing the connection..."));
+	frm.call({
+		method: "crm_mailbox.api.mailboxes.test_connection",
+		args: { email_account: frm.doc.name },
+	})
+		.then(({ message }) => crm_mailbox.show_connection_report(message))
+		.always(() => frappe.dom.unfreeze());
+};
+
+crm_mailbox.show_connection_report = function (result) {
+	const esc = frappe.utils.escape_html;
+	const section = (title, report) => {
+		if (!report) return "";
+		const rows = report.steps
+			.map(
+				(step) => `<tr>
+					<td>${step.ok ? "✔" : "✘"}</td>
+					<td>${esc(step.name)}</td>
+					<td>${esc(String(step.seconds))} s</td>
+					<td>${esc(step.detail || "")}${
+					step.hint ? `<div class="text-danger">${esc(step.hint)}</div>` : ""
+				}</td>
+				</tr>`
+			)
+			.join("");
+		return `<h5>${title}: ${report.ok ? __("OK") : __("Failed")}</h5>
+			<table class="table table-bordered table-sm small"><tbody>${rows}</tbody></table>`;
+	};
+	const notes = (result.notes || []).map((n) => `<p class="text-muted">${esc(n)}</p>`).join("");
+	frappe.msgprint({
+		title: result.ok ? __("Connection works") : __("Connection problem"),
+		indicator: result.ok ? "green" : "red",
+		message:
+			section(__("Incoming (IMAP)"), result.incoming) +
+			section(__("Outgoing (SMTP)"), result.outgoing) +
+			notes,
+		wide: true,
+	});
+};

@@ -1,0 +1,154 @@
+"""Put each new email of a Shared or CRM mailbox in its thread, and move the thread's work status.
+
+Runs in Communication after_insert, inside Frappe's receive transaction: a few indexed reads and
+writes per email. The owner's ToDo and Frappe's notification are queued until after the commit.
+
+- A reply joins its parent's thread: the parent is Frappe's `in_reply_to` (a Communication), else
+  the first of the email's stored Message-IDs (In-Reply-To, References) that a threaded email has.
+- An incoming email with no thread starts one in its mailbox and gets an owner by the mailbox's
+  strategy. Replies keep the owner.
+- Incoming (not automated) → Waiting on us, with a due time from the mailbox's reply deadline;
+  sent → Waiting on customer. An Ignored thread stays ignored.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.utils import get_datetime, now_datetime
+
+from crm_mailbox.mailboxes.settings import Mailbox, get_mailbox
+from crm_mailbox.mailflow.precedence import LINKED
+from crm_mailbox.threads import ownership as own
+
+RECEIVED, SENT = "Received", "Sent"
+
+
+def on_email_inserted(doc) -> str | None:
+	"""Attach this email to its thread (starting one if needed); the thread's name, or None."""
+	parent = parent_thread(doc)
+	if parent:
+		attach(doc, parent)
+		return parent
+	box = get_mailbox(doc.email_account)
+	if box is None or not box.is_team or doc.sent_or_received != RECEIVED:
+		return None
+	return start_thread(doc, box)
+
+
+def parent_thread(doc) -> str | None:
+	"""The thread of the email this one answers; for received mail, only within the same mailbox."""
+	communication = frappe.qb.DocType("Communication")
+	query = (
+		frappe.qb.from_(communication)
+		.select(communication.crm_thread)
+		.where(communication.crm_thread.isnotnull() & (communication.crm_thread != ""))
+		.where(communication.name != doc.name)
+		.orderby(communication.creation, order=frappe.qb.desc)
+		.limit(1)
+	)
+	if doc.sent_or_received == RECEIVED:
+		query = query.where(communication.email_account == (doc.email_account or ""))
+	if doc.in_reply_to:
+		found = query.where(communication.name == doc.in_reply_to).run(pluck=True)
+		if found:
+			return found[0]
+	ids = [line.strip() for line in (doc.get("crm_thread_ids") or "").splitlines() if line.strip()]
+	if ids:
+		found = query.where(communication.message_id.isin(ids[:50])).run(pluck=True)
+		if found:
+			return found[0]
+	return None
+
+
+def start_thread(doc, box: Mailbox) -> str:
+	received_at = get_datetime(doc.communication_date or now_datetime())
+	automated = bool(doc.get("crm_is_automated"))
+	thread = frappe.get_doc(
+		{
+			"doctype": own.THREAD,
+			"subject": (doc.subject or _("(no subject)"))[:500],
+			"email_account": box.name,
+			"sender": (doc.sender or "")[:140],
+			"first_communication": doc.name,
+			"work_status": own.NEW,
+			"status_changed_at": now_datetime(),
+			"in_team_list": int(belongs_in_team_list(doc, box)),
+			"message_count": 1,
+			"last_incoming_at": received_at,
+			"due_at": None if automated else box.due_after(received_at),
+			"escalate_at": None if automated else box.due_after(received_at, factor=2),
+		}
+	).insert(ignore_permissions=True)
+	doc.db_set("crm_thread", thread.name, update_modified=False)
+
+	owner = own.pick_owner(box.name)
+	if owner:
+		strategy = box.strategy or "Round robin"
+		own.assign_thread(
+			thread.name, owner, _("New email in {0}; owner chosen by: {1}").format(box.name, _(strategy))
+		)
+		doc.db_set("crm_thread_owner", owner, update_modified=False)
+	else:
+		frappe.logger("crm_mailbox").warning(
+			"thread %s of %s has no owner: the mailbox has no enabled processor", thread.name, box.name
+		)
+	return thread.name
+
+
+def belongs_in_team_list(doc, box: Mailbox) -> bool:
+	"""Automated mail, and mail from unknown senders unless the mailbox archives those too, stays out."""
+	if doc.get("crm_is_automated"):
+		return False
+	if box.archive_unknown:
+		return True
+	return is_known_sender(doc)
+
+
+def is_known_sender(doc) -> bool:
+	links = doc.flags.crm_links
+	if links is None:
+		return True  # linking did not run or failed: keep the mail visible rather than hide it
+	return bool(doc.reference_doctype) or any(link.status == LINKED for link in links)
+
+
+def attach(doc, thread: str) -> None:
+	"""This email joins the thread: count it, move the work status, keep the owner."""
+	current = frappe.db.get_value(
+		own.THREAD,
+		thread,
+		["name", "email_account", "thread_owner", "work_status", "due_at", "message_count"],
+		as_dict=True,
+	)
+	if not current:
+		return
+	at = get_datetime(doc.communication_date or now_datetime())
+	changes: dict = {"message_count": (current.message_count or 0) + 1}
+	status = current.work_status
+	if doc.sent_or_received == SENT:
+		changes["last_outgoing_at"] = at
+		if status != own.IGNORED:
+			status = own.WAITING_ON_CUSTOMER
+			changes.update(due_at=None, escalate_at=None, is_overdue=0, overdue_stage=0)
+	elif not doc.get("crm_is_automated"):
+		changes["last_incoming_at"] = at
+		if status not in (own.IGNORED, *own.WAITING_ON_US_STATUSES):
+			# The customer wrote back: the clock starts now. Already waiting on us: it keeps running.
+			status = own.WAITING_ON_US
+			box = get_mailbox(current.email_account)
+			changes.update(
+				due_at=box.due_after(at) if box else None,
+				escalate_at=box.due_after(at, factor=2) if box else None,
+				is_overdue=0,
+				overdue_stage=0,
+			)
+		elif status == own.NEW:
+			status = own.WAITING_ON_US
+	if status != current.work_status:
+		changes.update(work_status=status, status_changed_at=now_datetime())
+	frappe.db.set_value(own.THREAD, thread, changes)
+
+	doc.db_set({"crm_thread": thread, "crm_thread_owner": current.thread_owner}, update_modified=False)
+	reopened = current.work_status in own.CLOSED_STATUSES and status not in own.CLOSED_STATUSES
+	if reopened and current.thread_owner:
+		own.queue_assignment(thread, current.thread_owner, _("The customer wrote again"))
