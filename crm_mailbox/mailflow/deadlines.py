@@ -2,7 +2,7 @@
 
 A WorkingTime says when a team works: for each weekday its working intervals, and the dates that are
 holidays. add_working_hours() walks forward through working time only, so an email received on Friday
-at 16:00 with an 8 hour deadline is due on Monday at 15:00 (with a 09:00-17:00 week).
+at 16:00 with an 8 hour deadline is due on Monday at 16:00 (with a 09:00-17:00 week).
 
 Datetimes are naive, in the site's time zone, as Frappe stores them. Nothing here imports Frappe.
 """
