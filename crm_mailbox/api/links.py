@@ -24,3 +24,60 @@ def suggest_customer_domains(customer: str) -> list[str]:
 
 	frappe.get_doc("Customer", customer).check_permission("read")
 	return suggest_domains(customer)
+
+
+def _checked(communication: str, link_doctype: str, link_name: str):
+	"""The email and the record, after checking the user may read both (and change the email's links)."""
+	from frappe import _
+
+	from crm_mailbox.api.create import readable_email
+
+	comm = readable_email(communication)
+	if not (link_doctype and link_name) or not frappe.db.exists(link_doctype, link_name):
+		frappe.throw(
+			_("{0} {1} not found").format(link_doctype, frappe.bold(link_name)), frappe.DoesNotExistError
+		)
+	if frappe.get_meta(link_doctype).istable or link_doctype in ("Communication", DOCTYPE):
+		frappe.throw(_("An email cannot be linked to a {0}.").format(link_doctype), title=_("Link"))
+	frappe.has_permission(link_doctype, "read", doc=link_name, throw=True)
+	return comm
+
+
+@frappe.whitelist(methods=["POST"])
+def link_email(communication: str, link_doctype: str, link_name: str) -> list[dict]:
+	"""Link the email by hand to any record the user may read; the link records who did it."""
+	from crm_mailbox.linking import store
+	from crm_mailbox.mailflow.precedence import MANUAL, Link
+
+	_checked(communication, link_doctype, link_name)
+	link = Link(link_doctype, link_name, MANUAL, f"linked by hand by {frappe.session.user}")
+	changed = store.record(communication, [link], linked_by=frappe.session.user, by_hand=True)
+	store.sync_timeline(communication, changed)
+	return get_email_links(communication)
+
+
+@frappe.whitelist(methods=["POST"])
+def unlink_email(communication: str, link_doctype: str, link_name: str) -> list[dict]:
+	"""Remove a link by hand; automatic linking will not bring it back."""
+	from crm_mailbox.linking import store
+	from crm_mailbox.mailflow.precedence import MANUAL, REMOVED, Link
+
+	_checked(communication, link_doctype, link_name)
+	link = Link(link_doctype, link_name, MANUAL, f"removed by hand by {frappe.session.user}", REMOVED)
+	changed = store.record(communication, [link], linked_by=frappe.session.user, by_hand=True)
+	store.sync_timeline(communication, changed)
+	return get_email_links(communication)
+
+
+@frappe.whitelist(methods=["POST"])
+def link_emails(communications: list | str, link_doctype: str, link_name: str) -> dict:
+	"""List view and report bulk action: link several emails by hand to one record."""
+	linked, refused = [], []
+	for name in frappe.parse_json(communications) or []:
+		try:
+			link_email(name, link_doctype, link_name)
+			linked.append(name)
+		except (frappe.PermissionError, frappe.DoesNotExistError):
+			frappe.clear_last_message()
+			refused.append(name)
+	return {"linked": linked, "refused": refused}

@@ -61,6 +61,11 @@ def work_title(subject: str | None, prefix: str = "", fallback: str = "") -> str
 	return (title or fallback or _("Email without subject"))[:140]
 
 
+def is_reply_subject(text: str | None) -> bool:
+	"""'Re: ...', 'Fwd: ...': an email subject, not a title that says what needs doing."""
+	return bool(_REPLY_PREFIX.match(text or ""))
+
+
 def email_text(comm) -> str:
 	"""The email's plain text (Frappe stores it for received mail; otherwise derived from HTML)."""
 	if comm.get("text_content"):
@@ -148,7 +153,7 @@ def made_from(comm_name: str, doctype: str) -> list[str]:
 # Email Account custom field -> Opportunity field. Fields that do not exist are ignored.
 MAILBOX_DEFAULTS = {
 	"crm_opportunity_type": "opportunity_type",
-	"crm_lead_source": "source",
+	"crm_opportunity_source": "source",
 	"crm_sales_stage": "sales_stage",
 	"crm_opportunity_owner": "opportunity_owner",
 	"crm_company": "company",
@@ -185,8 +190,8 @@ def lead_values(comm) -> dict:
 	except ImportError:  # TODO: drop once mailflow.people is in
 		people = None
 	if people is None:
-		name = (comm.sender_full_name or "").strip()
-		values = {"lead_name": name, "first_name": name.split(" ")[0] if name else ""}
+		first, _sep, last = (comm.sender_full_name or "").strip().partition(" ")
+		values = {"first_name": first, "last_name": last}
 	else:
 		values = people.lead_from_email(
 			sender=comm.sender or "",

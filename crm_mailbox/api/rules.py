@@ -1,0 +1,43 @@
+"""Whitelisted endpoints about routing rules: what they did to an email, and the dry run."""
+
+from __future__ import annotations
+
+import frappe
+from frappe.utils import cint
+
+from crm_mailbox.routing import engine
+
+MAX_PREVIEW = 200
+
+
+@frappe.whitelist()
+def get_rule_runs(communication: str) -> list[dict]:
+	"""Which rules matched the email, why, and what each of their actions did."""
+	frappe.get_doc("Communication", communication).check_permission("read")
+	runs = frappe.get_all(
+		engine.RUN,
+		filters={"communication": communication},
+		fields=["name", "rule", "rule_name", "status", "matched_because", "creation"],
+		order_by="creation asc",
+	)
+	for run in runs:
+		run["actions"] = frappe.get_all(
+			engine.RUN_ACTION,
+			filters={"parent": run.name, "parenttype": engine.RUN},
+			fields=["action", "status", "reference_doctype", "reference_name", "note"],
+			order_by="idx asc",
+		)
+	return runs
+
+
+@frappe.whitelist(methods=["POST"])
+def preview_rules(email_account: str, limit: int = 20) -> list[dict]:
+	"""Dry run: what the mailbox's rules would do to its last `limit` incoming emails; changes nothing."""
+	# rule editors may preview; only the emails they may read are shown
+	frappe.has_permission(engine.RULE, "write", throw=True)
+	limit = min(max(cint(limit), 1), MAX_PREVIEW)
+	return [
+		engine.report_as_dict(report)
+		for report in engine.preview(email_account, limit)
+		if frappe.has_permission("Communication", "read", doc=report.communication)
+	]

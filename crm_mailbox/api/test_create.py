@@ -1,0 +1,220 @@
+"""Bench suite: one click from a received email to a Lead, Opportunity, Task, Issue or Contact; links by hand."""
+
+from __future__ import annotations
+
+import re
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from crm_mailbox import testing as t
+from crm_mailbox.api import create, links
+from crm_mailbox.linking import backfill
+
+SECRETS = ("Tr0ub4dor", "482913", "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+READER = "crm-mailbox-reader@example.com"
+OUTSIDER = "crm-mailbox-outsider@example.com"
+
+
+def make_user(email: str, roles: list[str]):
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0}
+		).insert(ignore_permissions=True)
+	else:
+		user = frappe.get_doc("User", email)
+	user.add_roles(*roles)
+	return user
+
+
+def fresh(raw: bytes, sender: str | None = None) -> bytes:
+	"""The sample with a new Message-ID (Frappe drops a message it has seen) and optionally a new sender."""
+	message_id = f"<{frappe.generate_hash(length=16)}@test.crm-mailbox.example>".encode()
+	raw = re.sub(rb"(?im)^Message-ID:.*$", b"Message-ID: " + message_id, raw, count=1)
+	if sender:
+		raw = re.sub(rb"(?im)^(From:.*<)[^>]+(>)", rb"\g<1>" + sender.encode() + rb"\g<2>", raw, count=1)
+	return raw
+
+
+def comments_on(doc) -> str:
+	return " ".join(
+		frappe.get_all(
+			"Comment",
+			filters={"reference_doctype": doc.doctype, "reference_name": doc.name},
+			pluck="content",
+		)
+	)
+
+
+class TestOneClick(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.account = t.make_email_account()
+		make_user(READER, ["Sales User", "Sales Manager", "Inbox User", "Projects User", "Support Team"])
+		make_user(OUTSIDER, ["Sales User", "Sales Manager", "Projects User", "Support Team"])
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def receive(self, raw: bytes):
+		(mail,) = t.receive(self.account, raw)
+		self.assertIsNotNone(mail, "the email was not saved")
+		return mail
+
+	def test_task_from_a_forwarded_secret_carries_no_secret_but_the_email_keeps_it(self):
+		mail = self.receive(fresh(t.eml("forwarded_with_secret.eml")))
+		frappe.set_user(READER)
+		made = create.create_task(
+			mail.name,
+			title="File Northwind's access details in their account",
+			expected_result="Access details stored in the customer's account, not in the mailbox",
+			definition_of_done="Password: Tr0ub4dor&3 stored in the vault",
+			assignee=READER,
+			priority="High",
+		)
+		frappe.set_user("Administrator")
+		task = frappe.get_doc("Task", made["name"])
+		text = " ".join((task.subject, task.description, comments_on(task)))
+		for secret in SECRETS:
+			self.assertNotIn(secret, text)
+		self.assertIn("[password removed]", task.description)
+		self.assertIn("Expected result", task.description)
+		self.assertIn(mail.name, task.description)  # the link back to the email
+		self.assertIn("Tr0ub4dor", frappe.db.get_value("Communication", mail.name, "content"))
+
+		self.assertTrue(
+			frappe.db.exists(
+				"ToDo",
+				{
+					"reference_type": "Task",
+					"reference_name": task.name,
+					"allocated_to": READER,
+					"status": "Open",
+				},
+			)
+		)
+		self.assertEqual(t.links_of(mail).get(("Task", task.name)), "Manual")
+		self.assertIn(("Task", task.name), t.timeline_of(mail))
+
+	def test_task_title_must_say_what_to_do_and_needs_deadline_or_priority(self):
+		mail = self.receive(t.build_email(t.unique_address("x"), subject="Re: Pumps"))
+		with self.assertRaises(frappe.ValidationError):
+			create.create_task(mail.name, title="Re: Pumps", priority="High")
+		with self.assertRaises(frappe.ValidationError):
+			create.create_task(mail.name, title="Send the pump quote")
+		self.assertEqual(create.get_create_context(mail.name)["title"], "Pumps")
+
+	def test_chosen_attachments_are_copied_to_the_task_with_their_privacy(self):
+		mail = self.receive(fresh(t.eml("apple_mail_attachment.eml")))
+		(attachment,) = create.get_create_context(mail.name)["attachments"][:1]
+		made = create.create_task(
+			mail.name,
+			title="Price the replacement seals",
+			deadline=frappe.utils.add_days(None, 3),
+			attachments=[attachment.name],
+		)
+		copies = frappe.get_all(
+			"File",
+			filters={"attached_to_doctype": "Task", "attached_to_name": made["name"]},
+			fields=["file_url", "is_private", "name"],
+		)
+		self.assertEqual(
+			[(c.file_url, c.is_private) for c in copies], [(attachment.file_url, attachment.is_private)]
+		)
+		self.assertNotEqual(copies[0].name, attachment.name)
+		self.assertEqual(
+			frappe.db.get_value("Task", made["name"], "exp_end_date"),
+			frappe.utils.getdate(frappe.utils.add_days(None, 3)),
+		)
+
+	def test_lead_from_unknown_sender_then_opportunity_then_existing_lead(self):
+		sender = t.unique_address("p.kowalski", "web.example")
+		mail = self.receive(fresh(t.eml("gmail_new_lead.eml"), sender=sender))
+		frappe.set_user(READER)
+		lead = create.create_lead(mail.name)
+		self.assertTrue(lead["created"])
+		self.assertEqual(frappe.db.get_value("Lead", lead["name"], "email_id"), sender)
+		self.assertIn("Kowalski", frappe.db.get_value("Lead", lead["name"], "lead_name"))
+		again = create.create_lead(mail.name)
+		self.assertEqual((again["name"], again["created"]), (lead["name"], False))
+
+		opportunity = create.create_opportunity(mail.name)
+		frappe.set_user("Administrator")
+		self.assertEqual(
+			frappe.db.get_value("Opportunity", opportunity["name"], ["opportunity_from", "party_name"]),
+			("Lead", lead["name"]),
+		)
+		self.assertEqual(t.links_of(mail).get(("Opportunity", opportunity["name"])), "Manual")
+
+	def test_issue_and_contact_for_the_sender(self):
+		customer = t.make_customer(domains=[t.random_domain()])
+		sender = f"anna@{frappe.db.get_value('Customer Email Domain', {'parent': customer.name}, 'domain')}"
+		mail = self.receive(t.build_email(f"Anna Miller <{sender}>", subject="Sensor PS-200 broken"))
+		issue = create.create_issue(mail.name, priority="")
+		self.assertEqual(
+			frappe.db.get_value("Issue", issue["name"], ["subject", "raised_by", "customer"]),
+			("Sensor PS-200 broken", sender, customer.name),
+		)
+		contact = create.create_contact(mail.name)
+		self.assertTrue(contact["created"])
+		self.assertTrue(
+			frappe.db.exists(
+				"Dynamic Link",
+				{"parent": contact["name"], "link_doctype": "Customer", "link_name": customer.name},
+			)
+		)
+		self.assertIn(("Issue", issue["name"]), t.timeline_of(mail))
+
+	def test_who_may_not_read_the_email_gets_an_error_not_a_record(self):
+		mail = self.receive(t.build_email(t.unique_address("private"), subject="Confidential"))
+		customer = t.make_customer()
+		tasks, leads = frappe.db.count("Task"), frappe.db.count("Lead")
+		frappe.set_user(OUTSIDER)
+		for call in (
+			lambda: create.create_task(mail.name, title="Do it", priority="High"),
+			lambda: create.create_lead(mail.name),
+			lambda: create.create_issue(mail.name),
+			lambda: links.link_email(mail.name, "Customer", customer.name),
+		):
+			with self.assertRaises(frappe.PermissionError):
+				call()
+		frappe.set_user("Administrator")
+		self.assertEqual((frappe.db.count("Task"), frappe.db.count("Lead")), (tasks, leads))
+		self.assertNotIn(("Customer", customer.name), t.links_of(mail))
+
+	def test_link_by_hand_records_the_user_and_unlink_sticks(self):
+		mail = self.receive(t.build_email(t.unique_address("hand")))
+		customer = t.make_customer()
+		frappe.set_user(READER)
+		links.link_email(mail.name, "Customer", customer.name)
+		frappe.set_user("Administrator")
+		row = frappe.db.get_value(
+			"Mailbox Email Link",
+			{"communication": mail.name, "link_name": customer.name},
+			["reason", "linked_by", "status"],
+			as_dict=True,
+		)
+		self.assertEqual((row.reason, row.linked_by, row.status), ("Manual", READER, "Linked"))
+		self.assertIn(("Customer", customer.name), t.timeline_of(mail))
+
+		frappe.set_user(READER)
+		links.unlink_email(mail.name, "Customer", customer.name)
+		frappe.set_user("Administrator")
+		self.assertNotIn(("Customer", customer.name), t.timeline_of(mail))
+		backfill.relink([mail.name])
+		self.assertNotIn(("Customer", customer.name), t.timeline_of(mail))
+		self.assertEqual(
+			frappe.db.get_value(
+				"Mailbox Email Link", {"communication": mail.name, "link_name": customer.name}, "status"
+			),
+			"Removed",
+		)
+
+	def test_linking_to_a_record_the_user_may_not_read_is_refused(self):
+		mail = self.receive(t.build_email(t.unique_address("nope")))
+		user = make_user("crm-mailbox-inbox-only@example.com", ["Inbox User"])
+		customer = t.make_customer()
+		frappe.set_user(user.name)
+		with self.assertRaises(frappe.PermissionError):
+			links.link_email(mail.name, "Customer", customer.name)
