@@ -83,9 +83,21 @@ def assign_owner(ctx: Context, row) -> Outcome:
 
 	if not ctx.thread:
 		return Outcome(SKIPPED, _("the email has no thread (the mailbox is not a Shared or CRM mailbox)"))
-	owner = ownership.pick_owner(ctx.comm.email_account, row.user_list() or None, row.strategy or None)
+	current = frappe.db.get_value(ownership.THREAD, ctx.thread, "thread_owner")
+	users = row.user_list()
+	if current and current in users:
+		# the mailbox's own strategy already gave the thread to one of the rule's users: keep them
+		# (picking again would skip the next person in the round)
+		ctx.owner = current
+		return Outcome(
+			SKIPPED, _("already owned by {0}, one of the rule's users").format(current), ("User", current)
+		)
+	owner = ownership.pick_owner(ctx.comm.email_account, users or None, row.strategy or None)
 	if not owner:
 		return Outcome(SKIPPED, _("nobody to assign: no enabled user for this strategy"))
+	if owner == current:
+		ctx.owner = owner
+		return Outcome(SKIPPED, _("already owned by {0}").format(owner), ("User", owner))
 	ctx.owner = owner
 	how = row.strategy or _("the mailbox's strategy")
 	if not ctx.dry_run:

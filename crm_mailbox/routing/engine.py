@@ -88,14 +88,8 @@ def why_not(comm, thread: str | None) -> str:
 	if not is_incoming_email(comm):
 		return _("not an incoming email of a mailbox")
 	if thread:
-		first = frappe.get_all(  # the thread's first email, whichever direction
-			"Communication",
-			filters={"crm_thread": thread},
-			order_by="creation asc",
-			limit=1,
-			pluck="name",
-		)
-		if first and first[0] != comm.name:
+		first = frappe.db.get_value("Mailbox Thread", thread, "first_communication")
+		if first and first != comm.name:
 			return _("a later email of thread {0}: rules run for the first email of a thread").format(thread)
 		return ""
 	if comm.in_reply_to or records.linked_with_reason(comm.name, THREAD):

@@ -185,19 +185,12 @@ def mailbox_defaults(email_account: str | None) -> dict:
 
 def lead_values(comm) -> dict:
 	"""Lead fields from the sender: name, organisation and phone from display name and signature."""
-	try:
-		from crm_mailbox.mailflow import people
-	except ImportError:  # TODO: drop once mailflow.people is in
-		people = None
-	if people is None:
-		first, _sep, last = (comm.sender_full_name or "").strip().partition(" ")
-		values = {"first_name": first, "last_name": last}
-	else:
-		values = people.lead_from_email(
-			sender=comm.sender or "",
-			display_name=comm.sender_full_name or "",
-			body=email_text(comm),
-		)
+	from crm_mailbox.mailflow import people
+	from crm_mailbox.mailflow.freemail import is_free_mail
+
+	values = people.lead_from_email(
+		comm.sender_full_name or "", comm.sender or "", email_text(comm), is_free_mail=is_free_mail
+	)
 	values = {k: v for k, v in dict(values).items() if v}
 	values["email_id"] = comm.sender
 	return values

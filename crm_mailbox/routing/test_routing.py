@@ -228,3 +228,58 @@ class TestRouting(FrappeTestCase):
 		self.assertEqual(
 			[(s.rule, s.action, s.outcome.status, s.outcome.note) for s in live.steps], predicted
 		)
+
+
+class TestRoutingInCrmMailbox(FrappeTestCase):
+	"""Rules that act on the thread: owner, Ignored; CRM defaults on the Opportunity."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		from crm_mailbox.mailboxes import testing as mt
+
+		cls.people = mt.People()
+		if not frappe.db.exists("Lead Source", "Mailbox Test Source"):
+			frappe.get_doc({"doctype": "Lead Source", "source_name": "Mailbox Test Source"}).insert()
+		cls.account = mt.crm_mailbox(
+			cls.people,
+			name="CRM Mailbox Rules CRM " + frappe.generate_hash(length=5),
+			crm_opportunity_source="Mailbox Test Source",
+		)
+		mt.fresh_settings()
+
+	def receive(self, sender, **kwargs):
+		(mail,) = t.receive(self.account, t.build_email(sender, to=self.account.email_id, **kwargs))
+		return frappe.get_doc("Communication", mail.name)
+
+	def test_rules_assign_the_owner_make_work_for_them_and_use_mailbox_defaults(self):
+		make_rule(
+			self.account,
+			[("subject", "contains", "tender")],
+			[
+				{"action": "assign_owner", "strategy": "Fixed user", "users": self.people.proc2},
+				{"action": "create_lead"},
+				{"action": "create_opportunity"},
+				{"action": "create_task"},
+			],
+		)
+		mail = self.receive(t.unique_address("tender"), subject="Tender 2026/17: pumps")
+		self.assertTrue(mail.crm_thread)
+		self.assertEqual(
+			frappe.db.get_value("Mailbox Thread", mail.crm_thread, "thread_owner"), self.people.proc2
+		)
+		(task,) = made_from(mail, "Task")
+		self.assertTrue(
+			frappe.db.exists(
+				"ToDo", {"reference_type": "Task", "reference_name": task, "allocated_to": self.people.proc2}
+			)
+		)
+		(opportunity,) = made_from(mail, "Opportunity")
+		self.assertEqual(frappe.db.get_value("Opportunity", opportunity, "source"), "Mailbox Test Source")
+
+	def test_mark_ignored_closes_the_thread(self):
+		make_rule(self.account, [("subject", "contains", "newsletter")], [{"action": "mark_ignored"}])
+		mail = self.receive(t.unique_address("news"), subject="Our newsletter for May")
+		self.assertEqual(frappe.db.get_value("Mailbox Thread", mail.crm_thread, "work_status"), "Ignored")
+		(run,) = frappe.get_all("Mailbox Rule Run", filters={"communication": mail.name}, pluck="name")
+		self.assertEqual(frappe.get_doc("Mailbox Rule Run", run).actions[0].status, "Done")
