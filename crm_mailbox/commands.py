@@ -75,4 +75,44 @@ def test_connection(context, account, timeout=8.0):
 	raise SystemExit(0 if result["ok"] else 1)
 
 
+@crm_mailbox.command("preview-rules")
+@click.argument("account")
+@click.option("--limit", type=int, default=20, show_default=True, help="The last N incoming emails")
+@pass_context
+def preview_rules(context, account, limit=20):
+	"""Dry run: which routing rules would match the mailbox's last N emails, and what they would do."""
+	import frappe
+
+	from crm_mailbox.routing.engine import preview
+
+	site = get_site(context)
+	frappe.init(site=site)
+	frappe.connect()
+	try:
+		if not frappe.db.exists("Email Account", account):
+			click.secho(f"No Email Account named {account!r}.", fg="red")
+			raise SystemExit(2)
+		reports = preview(account, limit=limit)
+		rule_names = dict(frappe.get_all("Mailbox Routing Rule", fields=["name", "rule_name"], as_list=True))
+		frappe.db.rollback()  # a dry run: nothing to keep, even by accident
+	finally:
+		frappe.destroy()
+	matched = 0
+	for report in reports:
+		click.echo(f"{report.communication}  {report.sender}  {report.subject[:70]}")
+		if report.skipped_because:
+			click.echo(f"    not run: {report.skipped_because}")
+			continue
+		if not report.matched:
+			click.echo("    no rule matches")
+		for result in report.matched:
+			matched += 1
+			click.echo(f"    rule {result.name} {rule_names.get(result.name, '')}: {result.explanation}")
+			for step in (s for s in report.steps if s.rule == result.name):
+				reference = step.outcome.reference
+				ref = f"  [{reference[0]} {reference[1]}]" if reference and reference[1] else ""
+				click.echo(f"      {step.outcome.status:<7} {step.action}: {step.outcome.note}{ref}")
+	click.echo(f"{len(reports)} emails checked, {matched} rule matches. Dry run: nothing was changed.")
+
+
 commands = [crm_mailbox]
