@@ -9,6 +9,7 @@ from crm_mailbox.mailflow.deadlines import (
 	WorkingTime,
 	add_working_hours,
 	office_hours,
+	parse_hours,
 )
 
 WEEK = office_hours()  # Monday to Friday, 09:00-17:00
@@ -68,3 +69,12 @@ def test_bad_input_is_refused():
 		office_hours(start=time(17), end=time(9))
 	with pytest.raises(ValueError):
 		add_working_hours(datetime(2026, 3, 2), -1, WEEK)
+
+
+def test_working_hours_are_read_as_an_admin_writes_them():
+	assert parse_hours("09:00-17:00") == (time(9), time(17))
+	assert parse_hours("8:30 - 16:45") == (time(8, 30), time(16, 45))
+	assert parse_hours("9-17") == (time(9), time(17))
+	for wrong in ("", "9am-5pm", "17:00-09:00", "09:00", "25:00-26:00"):
+		with pytest.raises(ValueError):
+			parse_hours(wrong)

@@ -6,7 +6,7 @@ import frappe
 from frappe import _
 
 from crm_mailbox.mailboxes import settings
-from crm_mailbox.mailflow import ownership
+from crm_mailbox.mailflow import deadlines, ownership
 
 
 class MailboxSettingsError(frappe.ValidationError):
@@ -25,10 +25,36 @@ def validate(doc, method=None):
 
 def on_update(doc, method=None):
 	settings.clear_cache()
+	if doc.get("crm_purpose"):
+		add_to_members_inboxes(doc)
 
 
 def on_trash(doc, method=None):
 	settings.clear_cache()
+
+
+def add_to_members_inboxes(doc):
+	"""Named members get the mailbox in their Email Inbox (User Email), as Frappe does for an account's own
+	user; Frappe's Communication list shows a user only the accounts listed there. Never removes a row:
+	crm_mailbox's own permission rules take access away from former members.
+	"""
+	users = [doc.get("crm_mailbox_owner")]
+	if doc.crm_purpose in settings.TEAM_PURPOSES:
+		users += [row.user for row in doc.get("crm_members") or []]
+	for user in settings.enabled_users([u for u in users if u]):
+		if frappe.db.exists("User Email", {"parent": user, "parenttype": "User", "email_account": doc.name}):
+			continue
+		user_doc = frappe.get_doc("User", user)
+		user_doc.append(
+			"user_emails",
+			{
+				"email_account": doc.name,
+				"email_id": doc.email_id,
+				"awaiting_password": doc.awaiting_password or 0,
+				"enable_outgoing": doc.enable_outgoing or 0,
+			},
+		)
+		user_doc.save(ignore_permissions=True)
 
 
 def set_archive_default(doc):
@@ -101,9 +127,15 @@ def check_numbers(doc):
 		fail(_("The reply deadline cannot be negative; use 0 for no deadline."))
 	if (doc.get("crm_retention_days") or 0) < 0:
 		fail(_("Retention days cannot be negative; use 0 to keep processed mail in the team list."))
-	start, end = doc.get("crm_workday_start"), doc.get("crm_workday_end")
-	if start and end and frappe.utils.get_time(end) <= frappe.utils.get_time(start):
-		fail(_("The working day must end after it starts."))
+	if doc.get("crm_working_hours"):
+		try:
+			deadlines.parse_hours(doc.crm_working_hours)
+		except ValueError:
+			fail(
+				_("Working hours {0}: write them as 09:00-17:00, ending after they start.").format(
+					frappe.bold(doc.crm_working_hours)
+				)
+			)
 
 
 def fail(message: str):

@@ -7,10 +7,10 @@ and kept on frappe.local until the request ends or an Email Account is saved.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 import frappe
-from frappe.utils import get_datetime, get_time, getdate
+from frappe.utils import get_datetime, getdate
 
 from crm_mailbox.mailflow import deadlines
 
@@ -19,6 +19,7 @@ PURPOSES = (PERSONAL, SHARED, CRM)
 TEAM_PURPOSES = (SHARED, CRM)
 READ, PROCESS = "Read", "Process"
 DEFAULT_DEADLINE_HOURS = 24.0
+DEFAULT_WORKING_HOURS = "09:00-17:00"
 
 _LOCAL_KEY = "crm_mailbox_settings"
 
@@ -31,8 +32,7 @@ class Mailbox:
 	strategy: str | None = None
 	fixed_user: str | None = None
 	deadline_hours: float = DEFAULT_DEADLINE_HOURS
-	workday_start: time = time(9)
-	workday_end: time = time(17)
+	working_hours: str = DEFAULT_WORKING_HOURS
 	holiday_list: str | None = None
 	archive_unknown: bool = False
 	retention_days: int = 0
@@ -71,9 +71,11 @@ class Mailbox:
 	def working_time(self) -> deadlines.WorkingTime:
 		holidays = holiday_dates(self.holiday_list) if self.holiday_list else ()
 		# Monday to Friday, minus the Holiday List's dates (its weekly offs are among them anyway).
-		return deadlines.office_hours(
-			self.workday_start, self.workday_end, deadlines.MONDAY_TO_FRIDAY, holidays
-		)
+		try:
+			start, end = deadlines.parse_hours(self.working_hours)
+		except ValueError:
+			start, end = deadlines.parse_hours(DEFAULT_WORKING_HOURS)
+		return deadlines.office_hours(start, end, deadlines.MONDAY_TO_FRIDAY, holidays)
 
 	def due_after(self, start: datetime, factor: float = 1.0) -> datetime | None:
 		"""When a reply is due for an email received at `start`; None without a deadline."""
@@ -124,8 +126,7 @@ def load_mailboxes() -> dict[str, Mailbox]:
 			account.crm_owner_strategy,
 			account.crm_fixed_owner,
 			account.crm_reply_deadline_hours,
-			account.crm_workday_start,
-			account.crm_workday_end,
+			account.crm_working_hours,
 			account.crm_holiday_list,
 			account.crm_archive_unknown,
 			account.crm_retention_days,
@@ -141,8 +142,7 @@ def load_mailboxes() -> dict[str, Mailbox]:
 			strategy=row.crm_owner_strategy or None,
 			fixed_user=row.crm_fixed_owner or None,
 			deadline_hours=float(row.crm_reply_deadline_hours or 0),
-			workday_start=get_time(row.crm_workday_start or "09:00:00"),
-			workday_end=get_time(row.crm_workday_end or "17:00:00"),
+			working_hours=row.crm_working_hours or DEFAULT_WORKING_HOURS,
 			holiday_list=row.crm_holiday_list or None,
 			archive_unknown=bool(row.crm_archive_unknown),
 			retention_days=int(row.crm_retention_days or 0),

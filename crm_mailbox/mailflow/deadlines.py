@@ -50,6 +50,25 @@ def office_hours(
 	)
 
 
+def parse_hours(text: str) -> tuple[time, time]:
+	""" "09:00-17:00" (or "9-17", "08:30 - 16:45") as (start, end); ValueError when it is not that."""
+	parts = [part.strip() for part in (text or "").replace("\u2013", "-").split("-")]
+	if len(parts) != 2:
+		raise ValueError(f"working hours must look like 09:00-17:00, not {text!r}")
+	start, end = (_parse_time(part, text) for part in parts)
+	if end <= start:
+		raise ValueError(f"the working day must end after it starts ({text!r})")
+	return start, end
+
+
+def _parse_time(part: str, text: str) -> time:
+	hours, _, minutes = part.partition(":")
+	try:
+		return time(int(hours), int(minutes or 0))
+	except ValueError:
+		raise ValueError(f"working hours must look like 09:00-17:00, not {text!r}") from None
+
+
 def add_working_hours(start: datetime, hours: float, working: WorkingTime) -> datetime:
 	"""The moment `hours` of working time after `start`; `start` itself may be outside working time."""
 	if hours < 0:

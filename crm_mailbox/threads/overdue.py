@@ -121,11 +121,21 @@ def notify(thread: str, stage: int) -> None:
 		email for email in frappe.get_all("User", filters={"name": ("in", users)}, pluck="email") if email
 	]
 	if recipients:
-		link = get_url_to_form(own.THREAD, doc.name)
+		send_email(doc.name, recipients, subject, message)
+
+
+def send_email(thread: str, recipients: list[str], subject: str, message: str) -> None:
+	"""The email beside the in-app notification; without outgoing mail the notification still stands."""
+	link = get_url_to_form(own.THREAD, thread)
+	try:
 		frappe.sendmail(
 			recipients=recipients,
 			subject=subject,
 			message=f"<p>{frappe.utils.escape_html(message)}</p><p><a href='{link}'>{_('Open the thread')}</a></p>",
 			reference_doctype=own.THREAD,
-			reference_name=doc.name,
+			reference_name=thread,
+		)
+	except frappe.OutgoingEmailError:
+		frappe.log_error(
+			title="crm_mailbox: overdue email not sent", reference_doctype=own.THREAD, reference_name=thread
 		)

@@ -13,6 +13,8 @@ writes per email. The owner's ToDo and Frappe's notification are queued until af
 
 from __future__ import annotations
 
+from email.utils import getaddresses
+
 import frappe
 from frappe import _
 from frappe.utils import get_datetime, now_datetime
@@ -37,28 +39,57 @@ def on_email_inserted(doc) -> str | None:
 
 
 def parent_thread(doc) -> str | None:
-	"""The thread of the email this one answers; for received mail, only within the same mailbox."""
+	"""The thread of the email this one answers; for received mail, only a thread of the same mailbox.
+
+	Tried in order: Frappe's in_reply_to; the email replied to from the desk (a reply written on an
+	email's form refers to that Communication); the stored Message-IDs (In-Reply-To, References); for a
+	reply written on a document's timeline, the latest threaded email from a recipient about that document.
+	"""
+	if doc.in_reply_to and (found := thread_where(doc, name=doc.in_reply_to)):
+		return found
+	if doc.reference_doctype == "Communication" and doc.reference_name:
+		if found := thread_where(doc, name=doc.reference_name):
+			return found
+	ids = [line.strip() for line in (doc.get("crm_thread_ids") or "").splitlines() if line.strip()]
+	if ids and (found := thread_where(doc, message_ids=ids[:50])):
+		return found
+	if doc.sent_or_received == SENT and doc.reference_doctype and doc.reference_name:
+		recipients = [address.lower() for _, address in getaddresses([doc.recipients or ""]) if address]
+		if recipients:
+			return thread_where(
+				doc, reference=(doc.reference_doctype, doc.reference_name), senders=recipients
+			)
+	return None
+
+
+def thread_where(doc, name=None, message_ids=None, reference=None, senders=None) -> str | None:
 	communication = frappe.qb.DocType("Communication")
+	thread = frappe.qb.DocType(own.THREAD)
 	query = (
 		frappe.qb.from_(communication)
+		.join(thread)
+		.on(thread.name == communication.crm_thread)
 		.select(communication.crm_thread)
-		.where(communication.crm_thread.isnotnull() & (communication.crm_thread != ""))
 		.where(communication.name != doc.name)
 		.orderby(communication.creation, order=frappe.qb.desc)
 		.limit(1)
 	)
 	if doc.sent_or_received == RECEIVED:
-		query = query.where(communication.email_account == (doc.email_account or ""))
-	if doc.in_reply_to:
-		found = query.where(communication.name == doc.in_reply_to).run(pluck=True)
-		if found:
-			return found[0]
-	ids = [line.strip() for line in (doc.get("crm_thread_ids") or "").splitlines() if line.strip()]
-	if ids:
-		found = query.where(communication.message_id.isin(ids[:50])).run(pluck=True)
-		if found:
-			return found[0]
-	return None
+		query = query.where(thread.email_account == (doc.email_account or ""))
+	if name:
+		query = query.where(communication.name == name)
+	if message_ids:
+		query = query.where(communication.message_id.isin(message_ids))
+	if reference:
+		query = query.where(
+			(communication.reference_doctype == reference[0])
+			& (communication.reference_name == reference[1])
+			& (communication.sent_or_received == RECEIVED)
+		)
+	if senders:
+		query = query.where(communication.sender.isin(senders))
+	found = query.run(pluck=True)
+	return found[0] if found else None
 
 
 def start_thread(doc, box: Mailbox) -> str:

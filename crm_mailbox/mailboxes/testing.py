@@ -1,0 +1,98 @@
+"""Bench-suite helpers for mailboxes with a purpose: users with roles, and a set of mailboxes."""
+
+from __future__ import annotations
+
+import frappe
+
+from crm_mailbox import testing as t
+from crm_mailbox.mailboxes import settings
+
+# Inbox User may read Communications; which mailboxes is up to User Email rows and crm_mailbox's rules.
+MAIL_ROLES = ("Inbox User",)
+
+
+def make_user(email: str, roles: tuple[str, ...] = MAIL_ROLES, enabled: int = 1) -> str:
+	if frappe.db.exists("User", email):
+		user = frappe.get_doc("User", email)
+		missing = [role for role in roles if role not in {r.role for r in user.roles}]
+		if missing:
+			user.add_roles(*missing)
+		if user.enabled != enabled:
+			user.enabled = enabled
+			user.save(ignore_permissions=True)
+		return email
+	frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": email.split("@")[0],
+			"enabled": enabled,
+			"send_welcome_email": 0,
+			"user_type": "System User",
+			"roles": [{"role": role} for role in roles],
+		}
+	).insert(ignore_permissions=True)
+	return email
+
+
+class People:
+	"""The cast of the mailbox tests."""
+
+	def __init__(self):
+		self.proc1 = make_user("crm-mbx-proc1@ourco.example", (*MAIL_ROLES, "Sales User"))
+		self.proc2 = make_user("crm-mbx-proc2@ourco.example", (*MAIL_ROLES, "Sales User"))
+		self.reader = make_user("crm-mbx-reader@ourco.example")
+		self.outsider = make_user("crm-mbx-outsider@ourco.example", (*MAIL_ROLES, "Sales User"))
+		self.me = make_user("crm-mbx-me@ourco.example")
+		self.sysman = make_user("crm-mbx-sysman@ourco.example", ("System Manager",))
+		self.lead_reader = make_user("crm-mbx-leads@ourco.example", (*MAIL_ROLES, "Sales User"))
+
+
+def team_mailbox(people: People, name: str = "CRM Mailbox Test Team", **fields):
+	return t.make_email_account(
+		email_id=f"{frappe.scrub(name).replace('_', '-')}@ourco.example",
+		name=name,
+		**{
+			"crm_purpose": "Shared",
+			"crm_owner_strategy": "Round robin",
+			"crm_reply_deadline_hours": 24,
+			"crm_archive_unknown": 1,
+			"crm_retention_days": 30,
+			"crm_members": [
+				{"user": people.proc1, "access": "Process"},
+				{"user": people.proc2, "access": "Process"},
+				{"user": people.reader, "access": "Read", "warn_when_overdue": 1},
+			],
+			**fields,
+		},
+	)
+
+
+def crm_mailbox(people: People, name: str = "CRM Mailbox Test CRM", **fields):
+	return team_mailbox(
+		people,
+		name=name,
+		**{
+			"crm_purpose": "CRM",
+			"crm_archive_unknown": 0,
+			"crm_members": [{"user": people.proc1, "access": "Process"}],
+			**fields,
+		},
+	)
+
+
+def personal_mailbox(people: People, name: str = "CRM Mailbox Test Personal"):
+	return t.make_email_account(
+		email_id="crm-mailbox-test-personal@ourco.example",
+		name=name,
+		crm_purpose="Personal",
+		crm_mailbox_owner=people.me,
+	)
+
+
+def plain_mailbox(name: str = "CRM Mailbox Test Plain"):
+	return t.make_email_account(email_id="crm-mailbox-test-plain@ourco.example", name=name, crm_purpose="")
+
+
+def fresh_settings():
+	settings.clear_cache()
