@@ -17,7 +17,11 @@ before_uninstall = "crm_mailbox.setup.install.before_uninstall"
 doctype_js = {
 	"Communication": "public/js/communication.js",
 	"Customer": "public/js/customer.js",
-	"Email Account": "public/js/email_account.js",
+	"Email Account": ["public/js/email_account.js", "public/js/email_account_rules.js"],
+}
+
+doctype_list_js = {
+	"Communication": "public/js/communication_list.js",
 }
 
 doc_events = {

@@ -1,0 +1,65 @@
+// crm_mailbox: the mailbox's routing rules, and a dry run of them on its last emails.
+frappe.ui.form.on("Email Account", {
+	refresh(frm) {
+		if (frm.is_new()) return;
+		frm.add_custom_button(
+			__("Routing Rules"),
+			() => frappe.set_route("List", "Mailbox Routing Rule", { email_account: frm.doc.name }),
+			__("Rules")
+		);
+		frm.add_custom_button(__("Preview Rules"), () => crm_mailbox.preview_rules(frm.doc.name), __("Rules"));
+	},
+});
+
+frappe.provide("crm_mailbox");
+
+crm_mailbox.preview_rules = function (email_account) {
+	frappe.prompt(
+		{ fieldname: "limit", fieldtype: "Int", label: __("Last N emails"), default: 20, reqd: 1 },
+		({ limit }) => {
+			frappe
+				.call({
+					method: "crm_mailbox.api.rules.preview_rules",
+					type: "POST",
+					args: { email_account, limit },
+					freeze: true,
+					freeze_message: __("Running the rules as a dry run..."),
+				})
+				.then(({ message: reports }) => crm_mailbox.show_preview(reports));
+		},
+		__("Preview Routing Rules"),
+		__("Preview")
+	);
+};
+
+crm_mailbox.show_preview = function (reports) {
+	const esc = frappe.utils.escape_html;
+	const rows = (reports || [])
+		.map((r) => {
+			let what;
+			if (r.skipped_because) {
+				what = `<span class="text-muted">${__("not run")}: ${esc(r.skipped_because)}</span>`;
+			} else if (!r.rules.length) {
+				what = `<span class="text-muted">${__("no rule matches")}</span>`;
+			} else {
+				what = r.rules
+					.map(
+						(rule) => `<div><b>${esc(rule.rule_name || rule.rule)}</b>
+						<span class="text-muted">${esc(rule.matched_because)}</span><ul class="mb-1">${rule.actions
+							.map((a) => `<li>${__(a.status)} ${esc(a.action)}: ${esc(a.note)}</li>`)
+							.join("")}</ul></div>`
+					)
+					.join("");
+			}
+			return `<tr><td><a href="/app/communication/${encodeURIComponent(r.communication)}">${esc(
+				r.subject || r.communication
+			)}</a><div class="text-muted">${esc(r.sender)}</div></td><td>${what}</td></tr>`;
+		})
+		.join("");
+	frappe.msgprint({
+		title: __("Dry run: nothing was changed"),
+		wide: true,
+		message: `<table class="table table-bordered small"><thead><tr><th>${__("Email")}</th>
+			<th>${__("Rules and actions")}</th></tr></thead><tbody>${rows}</tbody></table>`,
+	});
+};
