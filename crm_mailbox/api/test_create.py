@@ -218,3 +218,41 @@ class TestOneClick(FrappeTestCase):
 		frappe.set_user(user.name)
 		with self.assertRaises(frappe.PermissionError):
 			links.link_email(mail.name, "Customer", customer.name)
+
+
+class TestRuleApis(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		make_user(READER, ["Sales User", "Sales Manager", "Inbox User", "Projects User", "Support Team"])
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def test_preview_needs_rule_editing_rights_and_shows_only_readable_emails(self):
+		from crm_mailbox.api import rules
+
+		account = t.make_email_account(
+			t.unique_address("preview", "ourco.example"),
+			name="CRM Mailbox Preview " + frappe.generate_hash(length=5),
+		)
+		(mail,) = t.receive(account, t.build_email(t.unique_address("x"), subject="Preview me"))
+		reports = rules.preview_rules(account.name, limit=5)
+		self.assertEqual([r["communication"] for r in reports], [mail.name])
+		self.assertEqual(reports[0]["skipped_because"], "the mailbox has no enabled rules")
+
+		frappe.set_user(make_user("crm-mailbox-no-rules@example.com", ["Inbox User"]).name)
+		with self.assertRaises(frappe.PermissionError):
+			rules.preview_rules(account.name)
+
+	def test_bulk_link_links_what_the_user_may_and_reports_the_rest(self):
+		account = t.make_email_account()
+		first, second = t.receive(
+			account, t.build_email(t.unique_address("b1")), t.build_email(t.unique_address("b2"))
+		)
+		customer = t.make_customer()
+		frappe.set_user(READER)
+		result = links.link_emails([first.name, second.name, "no-such-email"], "Customer", customer.name)
+		frappe.set_user("Administrator")
+		self.assertEqual(result, {"linked": [first.name, second.name], "refused": ["no-such-email"]})
+		self.assertEqual(t.links_of(second).get(("Customer", customer.name)), "Manual")

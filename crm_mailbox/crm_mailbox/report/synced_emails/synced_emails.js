@@ -1,0 +1,73 @@
+// Copyright (c) 2026, crm_mailbox developers
+// For license information, please see license.txt
+
+frappe.query_reports["Synced Emails"] = {
+	filters: [
+		{ fieldname: "email_account", label: __("Mailbox"), fieldtype: "Link", options: "Email Account" },
+		{
+			fieldname: "from_date",
+			label: __("From Date"),
+			fieldtype: "Date",
+			default: frappe.datetime.add_days(frappe.datetime.get_today(), -30),
+		},
+		{ fieldname: "to_date", label: __("To Date"), fieldtype: "Date", default: frappe.datetime.get_today() },
+		{ fieldname: "needs_review", label: __("Needs Review"), fieldtype: "Check" },
+		{ fieldname: "unlinked_only", label: __("Not Linked"), fieldtype: "Check" },
+	],
+	get_datatable_options(options) {
+		return Object.assign(options, { checkboxColumn: true });
+	},
+	onload(report) {
+		report.page.add_inner_button(__("Link to..."), () => {
+			const checked = report.datatable.rowmanager.getCheckedRows();
+			const communications = checked.map((i) => report.data[i].communication);
+			if (!communications.length) {
+				frappe.msgprint(__("Select the emails to link first."));
+				return;
+			}
+			const d = new frappe.ui.Dialog({
+				title: __("Link {0} emails to...", [communications.length]),
+				fields: [
+					{
+						fieldname: "link_doctype",
+						fieldtype: "Link",
+						options: "DocType",
+						label: __("Type"),
+						reqd: 1,
+						default: "Customer",
+						get_query: () => ({ filters: { istable: 0, issingle: 0 } }),
+					},
+					{
+						fieldname: "link_name",
+						fieldtype: "Dynamic Link",
+						options: "link_doctype",
+						label: __("Record"),
+						reqd: 1,
+					},
+				],
+				primary_action_label: __("Link"),
+				primary_action(values) {
+					d.hide();
+					frappe
+						.call({
+							method: "crm_mailbox.api.links.link_emails",
+							type: "POST",
+							args: { communications, ...values },
+							freeze: true,
+						})
+						.then(({ message }) => {
+							frappe.show_alert({
+								message: __("{0} emails linked, {1} refused (no permission).", [
+									message.linked.length,
+									message.refused.length,
+								]),
+								indicator: "green",
+							});
+							report.refresh();
+						});
+				},
+			});
+			d.show();
+		});
+	},
+};
