@@ -124,8 +124,10 @@ class guarded:
 
 
 def mark_for_review(doc, note: str):
+	"""Flag the email; several failing steps each add their line to the note."""
+	earlier = (doc.get("crm_review_note") or "").strip()
 	doc.crm_needs_review = 1
-	doc.crm_review_note = note[:500]
+	doc.crm_review_note = (f"{earlier}\n{note}" if earlier and note not in earlier else note)[:1000]
 	if not doc.is_new() and frappe.db.exists("Communication", doc.name):
 		frappe.db.set_value(
 			"Communication",
