@@ -206,6 +206,24 @@ class TestRouting(FrappeTestCase):
 		self.assertLess(time.monotonic() - started, 10)
 		self.assertNotIn("never", frappe.db.get_value("Communication", mail.name, "_user_tags") or "")
 
+	def test_task_made_by_a_rule_from_a_forwarded_secret_carries_no_secret(self):
+		make_rule(self.account, [("subject", "contains", "access details")], [{"action": "create_task"}])
+		raw = t.eml("forwarded_with_secret.eml").replace(
+			b"Message-ID: <85218aae", b"Message-ID: <" + frappe.generate_hash(length=8).encode()
+		)
+		(mail,) = t.receive(self.account, raw)
+		(task,) = made_from(mail, "Task")
+		task = frappe.get_doc("Task", task)
+		comments = " ".join(
+			frappe.get_all(
+				"Comment", filters={"reference_doctype": "Task", "reference_name": task.name}, pluck="content"
+			)
+		)
+		self.assertEqual(task.subject, "Access details for the integration test")
+		for secret in ("Tr0ub4dor", "482913", "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI"):
+			self.assertNotIn(secret, task.subject + task.description + comments)
+		self.assertIn("[one-time code removed]", task.description)
+
 	def test_dry_run_changes_nothing_and_predicts_the_live_run(self):
 		mail = self.receive(t.unique_address("later"), subject="Quote for valves")
 		self.assertFalse(frappe.db.exists("Mailbox Rule Run", {"communication": mail.name}))
