@@ -58,11 +58,12 @@ def add_to_members_inboxes(doc):
 
 
 def set_archive_default(doc):
-	"""Unknown senders: archived by default in a Shared mailbox, kept out of the list in a CRM one."""
-	if doc.get("crm_archive_unknown") is None or (
-		not doc.is_new()
-		and doc.has_value_changed("crm_purpose")
-		and not doc.has_value_changed("crm_archive_unknown")
+	"""Unknown senders: archived by default in a Shared mailbox, kept out of the list in a CRM one.
+
+	Set when the mailbox is created and when its purpose changes; a later change by hand stays.
+	"""
+	if doc.is_new() or (
+		doc.has_value_changed("crm_purpose") and not doc.has_value_changed("crm_archive_unknown")
 	):
 		doc.crm_archive_unknown = int(doc.crm_purpose == settings.SHARED)
 
