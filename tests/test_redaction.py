@@ -1,0 +1,93 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from crm_mailbox.mailflow.redaction import KINDS, MARKERS, redact, redact_subject
+
+CORPUS_PATH = Path(__file__).parent / "data" / "redaction_corpus.jsonl"
+CORPUS = [json.loads(line) for line in CORPUS_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
+POSITIVES = [case for case in CORPUS if case["type"] == "positive"]
+NEGATIVES = [case for case in CORPUS if case["type"] == "negative"]
+
+
+def test_corpus_is_big_enough_and_well_formed():
+	assert len(POSITIVES) >= 80
+	assert len(NEGATIVES) >= 60
+	assert len({case["id"] for case in CORPUS}) == len(CORPUS)
+	for case in POSITIVES:
+		assert case["kind"] in KINDS, case["id"]
+		assert case["secret"] in case["text"], case["id"]
+	assert {case["kind"] for case in POSITIVES} == set(KINDS)
+	assert {"de", "fr"} <= {case["lang"] for case in CORPUS}
+
+
+@pytest.mark.parametrize("case", POSITIVES, ids=[case["id"] for case in POSITIVES])
+def test_no_secret_survives(case):
+	result = redact(case["text"])
+	assert case["secret"] not in result.text
+	assert case["kind"] in result.kinds, result.removed
+	assert MARKERS[case["kind"]] in result.text
+	for kept in case.get("keep", []):
+		assert kept in result.text, f"{kept!r} should have been kept: {result.text!r}"
+
+
+@pytest.mark.parametrize("case", NEGATIVES, ids=[case["id"] for case in NEGATIVES])
+def test_ordinary_text_comes_back_unchanged(case):
+	result = redact(case["text"])
+	assert result.text == case["text"]
+	assert result.removed == []
+
+
+def test_result_reports_what_was_removed():
+	result = redact(
+		"User: jdoe\nPassword: hunter2\nBackup token ghp_FAKE1234567890abcdefghijklmnopqrst\n"
+		"Your verification code is 482913."
+	)
+	assert result.text == (
+		"User: jdoe\nPassword: [password removed]\nBackup token [token removed]\n"
+		"Your verification code is [one-time code removed]."
+	)
+	assert result.removed == [("password", 1), ("one-time code", 1), ("token", 1)]
+	assert result.count == 3 and result.changed
+	assert result.summary() == "1 password, 1 one-time code, 1 token"
+
+
+def test_url_keeps_host_and_path_but_drops_credentials_and_signatures():
+	text = "see https://admin:S3cret!@db.acme.com:5432/crm?sslmode=require and https://cdn.acme.com/a.pdf?sig=ABC123def456&se=2024"
+	assert redact(text).text == (
+		"see https://[credentials removed]@db.acme.com:5432/crm?sslmode=require "
+		"and https://cdn.acme.com/a.pdf?[signed URL removed]"
+	)
+
+
+def test_a_secret_repeated_later_is_removed_too():
+	text = "Passcode: 663120\nOne tap mobile +13017158592,,84512345678#,,,,*663120# US"
+	result = redact(text)
+	assert "663120" not in result.text
+	assert result.removed == [("one-time code", 2)]
+
+
+def test_card_numbers_need_luhn_a_card_prefix_and_card_grouping():
+	assert redact("card 4111 1111 1111 1111").text == "card [card number removed]"
+	assert redact("card 4111 1111 1111 1112").text == "card 4111 1111 1111 1112"  # fails Luhn
+	assert redact("IMEI 356938035643809").removed == []  # passes Luhn, but 15 digits starting 35 is no card
+	assert redact("+49 4111 1111 1111 1111").removed == []  # a phone number prefix
+	assert redact("Order 4111 1111 1111 1111").removed == []  # labelled as an order number
+
+
+def test_redact_subject_trims_and_collapses_whitespace():
+	result = redact_subject("  Fwd:  Your   verification code is 482913 \r\n")
+	assert result.text == "Fwd: Your verification code is [one-time code removed]"
+	assert redact_subject(None).text == ""
+	assert redact_subject("Re: Order #100234").text == "Re: Order #100234"
+
+
+def test_empty_input():
+	assert redact("").text == ""
+	assert redact(None).removed == []
+
+
+def test_large_mail_without_secrets_is_untouched():
+	text = "Hello Jane, order #100234 ships on 2024-05-03; call +1 415 555 0134.\n" * 3000
+	assert redact(text).text == text
