@@ -22,6 +22,8 @@ def test_account(email_account: str, timeout: float = TIMEOUT_SECONDS) -> dict:
 	oauth = account.get("auth_method") == "OAuth"
 	password = "" if oauth else (account.get_password(raise_exception=False) or "")
 	username = account.login_id if account.login_id_is_different and account.login_id else account.email_id
+	# No user name makes the diagnostics skip the login (OAuth tokens are not theirs to test).
+	username = "" if oauth else (username or "")
 
 	if oauth:
 		result["notes"].append(
@@ -35,7 +37,7 @@ def test_account(email_account: str, timeout: float = TIMEOUT_SECONDS) -> dict:
 				host=account.email_server or "",
 				port=incoming_port(account),
 				security=incoming_security(account),
-				username=username or "",
+				username=username,
 				password=password,
 				folder=first_folder(account),
 				timeout=timeout,
@@ -45,7 +47,7 @@ def test_account(email_account: str, timeout: float = TIMEOUT_SECONDS) -> dict:
 			host=account.smtp_server or "",
 			port=outgoing_port(account),
 			security=outgoing_security(account),
-			username="" if account.no_smtp_authentication else (username or ""),
+			username="" if account.no_smtp_authentication else username,
 			password="" if account.no_smtp_authentication else password,
 			timeout=timeout,
 		).as_dict()
