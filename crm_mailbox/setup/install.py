@@ -25,11 +25,12 @@ def get_custom_fields() -> dict[str, list[dict]]:
 	return {
 		"Communication": [
 			{
+				# Right below the message: why the email is linked is the first thing to check.
 				"fieldname": "crm_mailbox_section",
 				"fieldtype": "Section Break",
 				"label": "CRM Mailbox",
-				"insert_after": "has_attachment",
-				"collapsible": 1,
+				"insert_after": "content",
+				"collapsible": 0,
 			},
 			{
 				"fieldname": "crm_links_html",
@@ -38,11 +39,16 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"insert_after": "crm_mailbox_section",
 			},
 			{
+				"fieldname": "crm_details_section",
+				"fieldtype": "Section Break",
+				"insert_after": "crm_links_html",
+			},
+			{
 				"fieldname": "crm_is_automated",
 				"fieldtype": "Check",
 				"label": "Automated Mail",
 				"read_only": 1,
-				"insert_after": "crm_links_html",
+				"insert_after": "crm_details_section",
 				"description": "Bounce, auto-reply, newsletter or notification: linked when it matches, "
 				"never creates a Contact or Lead.",
 			},
