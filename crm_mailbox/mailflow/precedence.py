@@ -46,6 +46,19 @@ REASONS = (
 	MANUAL,
 )
 
+# Reasons that say who the deciding address (the sender of incoming mail) is.
+SENDER_REASONS = frozenset(
+	{
+		LEAD_ADDRESS,
+		LEAD_CONTACT,
+		CONVERTED_LEAD,
+		CONTACT_ADDRESS,
+		CONTACT_PARTY,
+		CUSTOMER_ADDRESS,
+		CUSTOMER_DOMAIN,
+	}
+)
+
 LINKED = "Linked"
 SUPERSEDED = "Superseded"
 REMOVED = "Removed"

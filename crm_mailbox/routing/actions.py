@@ -113,7 +113,7 @@ def create_lead(ctx: Context, row) -> Outcome:
 	if existing:
 		ctx.made["Lead"] = ("Lead", existing)
 		return Outcome(SKIPPED, _("the sender is already Lead {0}").format(existing), ("Lead", existing))
-	known = [link for link in records.linked(ctx.comm.name) if link.doctype in ("Contact", "Customer")]
+	known = [link for link in records.sender_links(ctx.comm.name) if link.doctype in ("Contact", "Customer")]
 	if known:
 		return Outcome(
 			SKIPPED, _("the sender is already known: {0} {1}").format(_(known[0].doctype), known[0].name)
@@ -171,8 +171,13 @@ def create_opportunity(ctx: Context, row) -> Outcome:
 
 
 def _assignee(ctx: Context, row) -> str:
+	"""Who does the work: the owner a rule just chose, the rule's user, else the thread's owner."""
 	users = row.user_list()
-	return ctx.owner or (users[0] if users else "")
+	if ctx.owner or users:
+		return ctx.owner or users[0]
+	if ctx.thread:
+		return frappe.db.get_value("Mailbox Thread", ctx.thread, "thread_owner") or ""
+	return ""
 
 
 def create_task(ctx: Context, row) -> Outcome:

@@ -18,6 +18,7 @@ from frappe import _
 from frappe.query_builder import Order
 from frappe.utils import now_datetime
 
+from crm_mailbox.linking.store import PARTICIPANT
 from crm_mailbox.mailflow import rules as engine
 from crm_mailbox.mailflow.addresses import parse_address_list
 from crm_mailbox.mailflow.precedence import THREAD
@@ -36,7 +37,10 @@ SENDER_DOCTYPES = ("Lead", "Contact", "Customer")
 
 
 def facts_of(comm) -> engine.EmailFacts:
-	links = records.linked(comm.name)
+	# Frappe also links the contacts of every participant (our own colleagues in Cc among them):
+	# those say nothing about who wrote the email.
+	links = [link for link in records.linked(comm.name) if link.reason != PARTICIPANT]
+	sender_links = records.sender_links(comm.name)
 	return engine.EmailFacts(
 		sender=comm.sender or "",
 		sender_domain=comm.get("crm_sender_domain") or "",
@@ -44,7 +48,7 @@ def facts_of(comm) -> engine.EmailFacts:
 		subject=comm.subject or "",
 		body_text=records.email_text(comm),
 		attachment_names=[f.file_name for f in records.email_attachments(comm.name)],
-		sender_known=any(link.doctype in SENDER_DOCTYPES for link in links),
+		sender_known=any(link.doctype in SENDER_DOCTYPES for link in sender_links),
 		linked_party_types={link.doctype for link in links},
 		is_automated=bool(comm.get("crm_is_automated")),
 		mailbox=comm.email_account or "",

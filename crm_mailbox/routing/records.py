@@ -22,7 +22,7 @@ from frappe import _
 from frappe.utils import escape_html, get_url_to_form, getdate
 
 from crm_mailbox.linking import store
-from crm_mailbox.mailflow.precedence import LINKED, Link
+from crm_mailbox.mailflow.precedence import LINKED, SENDER_REASONS, Link
 from crm_mailbox.mailflow.redaction import redact, redact_subject
 
 RULE = "Rule"
@@ -107,6 +107,11 @@ def linked(comm_name: str, doctype: str | None = None) -> list[Link]:
 	]
 
 
+def sender_links(comm_name: str) -> list[Link]:
+	"""Links that say who wrote the email (not Frappe's links to the other participants' contacts)."""
+	return [link for link in linked(comm_name) if link.reason in SENDER_REASONS]
+
+
 def linked_with_reason(comm_name: str, reason: str) -> list[Link]:
 	return [link for link in linked(comm_name) if link.reason == reason]
 
@@ -114,7 +119,7 @@ def linked_with_reason(comm_name: str, reason: str) -> list[Link]:
 def party_of(comm_name: str) -> tuple[str, str] | None:
 	"""The Customer the email is linked to, else its Lead: the party of an Opportunity or Issue."""
 	for doctype in PARTY_DOCTYPES:
-		found = linked(comm_name, doctype)
+		found = [link for link in linked(comm_name, doctype) if link.reason != store.PARTICIPANT]
 		if found:
 			return found[0].key
 	return None
@@ -122,7 +127,7 @@ def party_of(comm_name: str) -> tuple[str, str] | None:
 
 def sender_lead(comm) -> str | None:
 	"""The sender's Lead: the one the email is linked to, or one with the sender's address."""
-	found = linked(comm.name, "Lead")
+	found = [link for link in sender_links(comm.name) if link.doctype == "Lead"]
 	if found:
 		return found[0].name
 	if not comm.sender:
