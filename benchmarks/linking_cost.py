@@ -1,12 +1,16 @@
-"""Benchmark: the cost of linking one received email, and how it grows with the CRM.
+"""Benchmark: the cost of one received email, and how it grows with the CRM.
 
-Run inside a bench, against a test site (it creates records and rolls them back at the end):
+Run inside a bench, against a test site:
 
     cd ~/frappe-bench
     ./env/bin/python apps/crm_mailbox/benchmarks/linking_cost.py --site test_site --sites-path sites
+    ./env/bin/python apps/crm_mailbox/benchmarks/linking_cost.py --site test_site --mode receive
 
-Prints, for growing numbers of leads/contacts/customers, the SQL queries and milliseconds that
-resolving one email's links costs (median over repeated emails). Figures, not a pass/fail test.
+--mode resolve (default) times resolving one email's links, the part that runs inside Frappe's
+receive transaction, and rolls everything back. --mode receive times the whole path, Frappe's
+EmailAccount.receive() with every crm_mailbox hook, on emails built in memory (only the IMAP read
+is left out); it commits, like a real pull, so use a test site. Prints medians and p95 per email
+for growing numbers of leads/contacts/customers. Figures, not a pass/fail test.
 """
 
 import argparse
@@ -20,7 +24,8 @@ def main():
 	parser.add_argument("--site", required=True)
 	parser.add_argument("--sites-path", default="sites")
 	parser.add_argument("--sizes", default="0,500,2000", help="CRM sizes to measure (records of each kind)")
-	parser.add_argument("--emails", type=int, default=50, help="emails resolved per size")
+	parser.add_argument("--emails", type=int, default=50, help="emails per size")
+	parser.add_argument("--mode", choices=("resolve", "receive"), default="resolve")
 	args = parser.parse_args()
 
 	import frappe
@@ -30,7 +35,8 @@ def main():
 	frappe.init(site=args.site, sites_path=".")
 	frappe.connect()
 	try:
-		run(frappe, [int(s) for s in args.sizes.split(",")], args.emails)
+		sizes = [int(s) for s in args.sizes.split(",")]
+		(run if args.mode == "resolve" else run_receive)(frappe, sizes, args.emails)
 	finally:
 		frappe.db.rollback()
 		frappe.destroy()
@@ -68,7 +74,46 @@ def run(frappe, sizes, emails):
 			query_counts.append(len(queries))
 		timings.sort()
 		p95 = timings[int(len(timings) * 0.95) - 1]
-		print(f"{size:>9} {statistics.median(query_counts):>14.0f} {statistics.median(timings):>18.2f} {p95:>15.2f}")
+		print(
+			f"{size:>9} {statistics.median(query_counts):>14.0f} {statistics.median(timings):>18.2f} {p95:>15.2f}"
+		)
+
+
+def run_receive(frappe, sizes, emails):
+	from crm_mailbox import testing
+
+	frappe.flags.in_test = True  # Email Account validation would connect to a server
+	account = testing.make_email_account("bench@ourco.example", "CRM Mailbox Benchmark")
+	print(f"{'CRM size':>9} {'queries/email':>14} {'ms/email (median)':>18} {'ms/email (p95)':>15}")
+	created = frappe.db.count("Customer", {"customer_name": ("like", "Bench Customer %")})
+	for size in sizes:
+		while created < size:
+			seed(frappe, created)
+			created += 1
+		frappe.db.commit()
+		query_counts, timings = [], []
+		for i in range(emails):
+			raw = testing.build_email(f"person{i % 40}@bench-co-{(i * 7) % max(created, 1)}.example")
+			queries = []
+			original = frappe.db.__class__.sql
+
+			def counting(db, *a, _q=queries, _o=original, **kw):
+				_q.append(1)
+				return _o(db, *a, **kw)
+
+			frappe.db.__class__.sql = counting
+			started = time.perf_counter()
+			try:
+				testing.receive(account, raw)
+			finally:
+				frappe.db.__class__.sql = original
+			timings.append((time.perf_counter() - started) * 1000)
+			query_counts.append(len(queries))
+		timings.sort()
+		p95 = timings[int(len(timings) * 0.95) - 1]
+		print(
+			f"{size:>9} {statistics.median(query_counts):>14.0f} {statistics.median(timings):>18.2f} {p95:>15.2f}"
+		)
 
 
 def seed(frappe, i):
