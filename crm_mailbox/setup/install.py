@@ -9,8 +9,10 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from crm_mailbox.setup.mailbox_fields import communication_thread_fields, email_account_fields
 
-# Lookups that run for every received email; each must be served by an index.
+# Lookups that run for every received email, or when earlier mail is relinked (by sender);
+# each must be served by an index.
 INDEXES = (
+	("Communication", ["sender"]),
 	("Contact Email", ["email_id"]),
 	("Lead", ["email_id"]),
 	("Customer", ["email_id"]),
