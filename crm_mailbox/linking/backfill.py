@@ -1,7 +1,8 @@
 """Link earlier emails when a Lead, Contact or Customer gains an address or a domain.
 
-Idempotent: an email's links are resolved again and only what differs is written, so running
-twice changes nothing the second time. Decisions made by hand are left alone.
+Idempotent: an email's links are resolved again and only what is missing is written, so running
+twice changes nothing the second time. Additive: no earlier link is taken away, and decisions made
+by hand are left alone.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 import frappe
 from frappe.query_builder import Order
 
-from crm_mailbox.mailflow.precedence import Link
+from crm_mailbox.mailflow.precedence import LINKED, Link
 
 from . import candidates, resolver, store
 
@@ -44,7 +45,9 @@ def relink(names: list[str], dry_run: bool = False) -> list[Change]:
 def _relink_one(name: str, dry_run: bool) -> list[Change]:
 	doc = frappe.get_doc("Communication", name)
 	resolution = resolver.resolve_links(doc)
-	decided = resolution.all()
+	# Additive only: earlier mail keeps the links it had (a converted lead keeps its history);
+	# it only gains the records that now match.
+	decided = [link for link in resolution.all() if link.status == LINKED]
 	todo = [link for link, _exists in store.changes(name, decided)]
 	if todo and not dry_run:
 		store.record(name, todo)

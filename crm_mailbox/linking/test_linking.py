@@ -79,6 +79,12 @@ class TestLinking(FrappeTestCase):
 		self.assertNotIn(("Lead", lead.name), links)
 		self.assertIn(("Lead", lead.name), t.links_of(frappe.get_doc("Communication", before.name)))
 
+		# Relinking earlier mail adds the customer but takes nothing away from the lead's history.
+		backfill.relink([before.name])
+		self.assertIn(("Lead", lead.name), t.timeline_of(before))
+		self.assertIn(("Lead", lead.name), t.links_of(before))
+		self.assertEqual(t.links_of(before).get(("Customer", customer.name)), "Converted lead")
+
 	def test_customer_domain_links_unknown_colleague(self):
 		domain = t.random_domain()
 		customer = t.make_customer(domains=[domain])
