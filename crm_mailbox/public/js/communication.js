@@ -105,7 +105,9 @@ crm_mailbox.with_context = function (frm, callback) {
 
 crm_mailbox.made = function (frm, result) {
 	const verb = result.created ? __("Made") : __("Opened the existing");
-	frappe.show_alert({ message: `${verb} ${__(result.doctype)} ${result.name}`, indicator: "green" });
+	// record names can come from an email's display name: never trust them as HTML
+	const name = frappe.utils.escape_html(result.name);
+	frappe.show_alert({ message: `${verb} ${__(result.doctype)} ${name}`, indicator: "green" });
 	frm.reload_doc();
 	frappe.set_route("Form", result.doctype, result.name);
 };
@@ -323,7 +325,9 @@ crm_mailbox.unlink_dialog = function (frm) {
 						label: __("Record"),
 						reqd: 1,
 						options: linked.map((l) => ({
-							label: `${__(l.link_doctype)} ${l.link_name} (${__(l.reason)})`,
+							label: `${__(l.link_doctype)} ${frappe.utils.escape_html(l.link_name)} (${__(
+								l.reason
+							)})`,
 							value: `${l.link_doctype}::${l.link_name}`,
 						})),
 					},
