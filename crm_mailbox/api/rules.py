@@ -1,13 +1,21 @@
-"""Whitelisted endpoints about routing rules: what they did to an email, and the dry run."""
+"""Whitelisted endpoints about routing rules: their vocabulary, what they did to an email, and the dry run."""
 
 from __future__ import annotations
 
 import frappe
 from frappe.utils import cint
 
+from crm_mailbox.mailflow import rules
 from crm_mailbox.routing import engine
 
 MAX_PREVIEW = 200
+
+
+@frappe.whitelist(methods=["GET"])
+def get_rule_vocabulary() -> dict:
+	"""The fields, operators and actions a routing rule may use: stored codes with their labels."""
+	frappe.has_permission(engine.RULE, "read", throw=True)
+	return rules.vocabulary()
 
 
 @frappe.whitelist()

@@ -36,6 +36,7 @@ from crm_mailbox.mailflow import safe_regex
 
 __all__ = [
 	"ACTIONS",
+	"ACTION_LABELS",
 	"BOOLEAN_FIELDS",
 	"FIELDS",
 	"FIELD_LABELS",
@@ -53,11 +54,15 @@ __all__ = [
 	"evaluate_rule",
 	"validate_condition",
 	"validate_rule",
+	"vocabulary",
 ]
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary (the DocType lists these in Select options and validates against them)
 # ---------------------------------------------------------------------------------------------
+# The codes are what is stored; the labels are for people. FIELD_LABELS and OPERATOR_LABELS are
+# written as they read inside a sentence ("Enter a value for 'subject contains'"); the rule form
+# shows a field label with a capital first letter (see ``vocabulary``).
 
 TEXT_OPERATORS = ("equals", "not_equals", "contains", "not_contains", "starts_with", "ends_with", "matches")
 BOOLEAN_OPERATORS = ("is_true", "is_false")
@@ -136,7 +141,41 @@ ACTIONS = (
 	"mark_ignored",
 )
 
+ACTION_LABELS = {
+	"assign_owner": "Assign thread owner",
+	"create_lead": "Create Lead",
+	"create_opportunity": "Create Opportunity",
+	"create_task": "Create Task",
+	"create_issue": "Create Issue",
+	"set_priority": "Set priority",
+	"add_tag": "Add tag",
+	"link_to": "Link to record",
+	"mark_ignored": "Mark Ignored",
+}
+
 NEGATED_OPERATORS = {"not_equals": "equals", "not_contains": "contains"}
+
+
+def vocabulary() -> dict[str, Any]:
+	"""Every code a rule may store, with the words the rule form shows for it.
+
+	``fields``, ``operators`` and ``actions`` are ``[{"value": code, "label": words}]`` in the
+	order the form lists them; ``operators_by_field`` names the operators each field accepts and
+	``boolean_fields`` the fields that take no value.
+	"""
+	return {
+		"fields": [{"value": code, "label": _sentence_case(FIELD_LABELS[code])} for code in FIELDS],
+		"operators": [{"value": code, "label": OPERATOR_LABELS[code]} for code in OPERATORS],
+		"operators_by_field": {code: list(OPERATORS_BY_FIELD[code]) for code in FIELDS},
+		"boolean_fields": list(BOOLEAN_FIELDS),
+		"actions": [{"value": code, "label": ACTION_LABELS[code]} for code in ACTIONS],
+	}
+
+
+def _sentence_case(label: str) -> str:
+	"""``sender is known`` -> ``Sender is known``; the rest is kept, so acronyms stay as written."""
+	return label[:1].upper() + label[1:]
+
 
 # ---------------------------------------------------------------------------------------------
 # Data
