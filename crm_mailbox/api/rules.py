@@ -35,6 +35,8 @@ def get_rule_runs(communication: str) -> list[dict]:
 			fields=["action", "status", "reference_doctype", "reference_name", "note"],
 			order_by="idx asc",
 		)
+		for action in run["actions"]:
+			action["action_label"] = rules.ACTION_LABELS.get(action.action, action.action)
 	return runs
 
 

@@ -345,6 +345,7 @@ def report_as_dict(report: Report) -> dict:
 				"actions": [
 					{
 						"action": step.action,
+						"action_label": engine.ACTION_LABELS.get(step.action, step.action),
 						"status": step.outcome.status,
 						"note": step.outcome.note,
 						"reference_doctype": (step.outcome.reference or ("", ""))[0],

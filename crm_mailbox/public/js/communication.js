@@ -72,7 +72,9 @@ crm_mailbox.render_rule_runs = function (frm) {
 										a.reference_name
 								  )}">${esc(a.reference_doctype)} ${esc(a.reference_name)}</a>`
 								: "";
-							return `<li><b>${__(a.status)}</b> ${esc(a.action)}: ${esc(a.note || "")}${ref}</li>`;
+							return `<li><b>${__(a.status)}</b> ${esc(__(a.action_label || a.action))}: ${esc(
+								a.note || ""
+							)}${ref}</li>`;
 						})
 						.join("");
 					return `<div class="mb-2"><a href="/app/mailbox-routing-rule/${encodeURIComponent(

@@ -46,7 +46,7 @@ crm_mailbox.show_preview = function (reports) {
 					.map(
 						(rule) => `<div><b>${esc(rule.rule_name || rule.rule)}</b>
 						<span class="text-muted">${esc(rule.matched_because)}</span><ul class="mb-1">${rule.actions
-							.map((a) => `<li>${__(a.status)} ${esc(a.action)}: ${esc(a.note)}</li>`)
+							.map((a) => `<li>${__(a.status)} ${esc(__(a.action_label || a.action))}: ${esc(a.note)}</li>`)
 							.join("")}</ul></div>`
 					)
 					.join("");
