@@ -14,6 +14,9 @@ after_install = "crm_mailbox.setup.install.after_install"
 after_migrate = "crm_mailbox.setup.install.after_migrate"
 before_uninstall = "crm_mailbox.setup.install.before_uninstall"
 
+# The "Link to..." dialog, shared by the email form, the email list and the Synced Emails report.
+app_include_js = ["/assets/crm_mailbox/js/link_emails.js"]
+
 doctype_js = {
 	"Communication": "public/js/communication.js",
 	"Customer": "public/js/customer.js",

@@ -95,7 +95,11 @@ crm_mailbox.add_work_buttons = function (frm) {
 	frm.add_custom_button(__("Task"), () => crm_mailbox.make_task(frm), group);
 	frm.add_custom_button(__("Issue"), () => crm_mailbox.make_issue(frm), group);
 	frm.add_custom_button(__("Contact"), () => crm_mailbox.make_contact(frm), group);
-	frm.add_custom_button(__("Link to..."), () => crm_mailbox.link_dialog(frm), __("Links"));
+	frm.add_custom_button(
+		__("Link to..."),
+		() => crm_mailbox.link_emails([frm.doc.name], () => frm.reload_doc()),
+		__("Links")
+	);
 	frm.add_custom_button(__("Unlink..."), () => crm_mailbox.unlink_dialog(frm), __("Links"));
 };
 
@@ -257,59 +261,6 @@ crm_mailbox.make_issue = function (frm) {
 
 crm_mailbox.make_contact = function (frm) {
 	crm_mailbox.post(frm, "create_contact", { communication: frm.doc.name });
-};
-
-crm_mailbox.link_dialog = function (frm, communications) {
-	const d = new frappe.ui.Dialog({
-		title: __("Link to..."),
-		fields: [
-			{
-				fieldname: "link_doctype",
-				fieldtype: "Link",
-				options: "DocType",
-				label: __("Type"),
-				reqd: 1,
-				default: "Customer",
-				get_query: () => ({ filters: { istable: 0, issingle: 0 } }),
-			},
-			{
-				fieldname: "link_name",
-				fieldtype: "Dynamic Link",
-				options: "link_doctype",
-				label: __("Record"),
-				reqd: 1,
-			},
-		],
-		primary_action_label: __("Link"),
-		primary_action(values) {
-			d.hide();
-			if (communications) {
-				frappe
-					.call({
-						method: "crm_mailbox.api.links.link_emails",
-						type: "POST",
-						args: { communications, ...values },
-					})
-					.then(({ message }) => {
-						frappe.msgprint(
-							__("{0} emails linked, {1} refused (no permission).", [
-								message.linked.length,
-								message.refused.length,
-							])
-						);
-					});
-				return;
-			}
-			frappe
-				.call({
-					method: "crm_mailbox.api.links.link_email",
-					type: "POST",
-					args: { communication: frm.doc.name, ...values },
-				})
-				.then(() => frm.reload_doc());
-		},
-	});
-	d.show();
 };
 
 crm_mailbox.unlink_dialog = function (frm) {

@@ -42,48 +42,9 @@ frappe.provide("crm_mailbox");
 			__("Link to..."),
 			() => {
 				const communications = listview.get_checked_items(true);
-				if (communications.length) crm_mailbox.link_many(communications, () => listview.refresh());
+				if (communications.length) crm_mailbox.link_emails(communications, () => listview.refresh());
 			},
 			false
 		);
 	};
 })();
-
-crm_mailbox.link_many = function (communications, after) {
-	const d = new frappe.ui.Dialog({
-		title: __("Link {0} emails to...", [communications.length]),
-		fields: [
-			{
-				fieldname: "link_doctype",
-				fieldtype: "Link",
-				options: "DocType",
-				label: __("Type"),
-				reqd: 1,
-				default: "Customer",
-				get_query: () => ({ filters: { istable: 0, issingle: 0 } }),
-			},
-			{ fieldname: "link_name", fieldtype: "Dynamic Link", options: "link_doctype", label: __("Record"), reqd: 1 },
-		],
-		primary_action_label: __("Link"),
-		primary_action(values) {
-			d.hide();
-			frappe
-				.call({
-					method: "crm_mailbox.api.links.link_emails",
-					type: "POST",
-					args: { communications, ...values },
-					freeze: true,
-				})
-				.then(({ message }) => {
-					frappe.msgprint(
-						__("{0} emails linked, {1} refused (no permission).", [
-							message.linked.length,
-							message.refused.length,
-						])
-					);
-					after && after();
-				});
-		},
-	});
-	d.show();
-};

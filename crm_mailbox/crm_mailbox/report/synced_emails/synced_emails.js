@@ -25,49 +25,7 @@ frappe.query_reports["Synced Emails"] = {
 				frappe.msgprint(__("Select the emails to link first."));
 				return;
 			}
-			const d = new frappe.ui.Dialog({
-				title: __("Link {0} emails to...", [communications.length]),
-				fields: [
-					{
-						fieldname: "link_doctype",
-						fieldtype: "Link",
-						options: "DocType",
-						label: __("Type"),
-						reqd: 1,
-						default: "Customer",
-						get_query: () => ({ filters: { istable: 0, issingle: 0 } }),
-					},
-					{
-						fieldname: "link_name",
-						fieldtype: "Dynamic Link",
-						options: "link_doctype",
-						label: __("Record"),
-						reqd: 1,
-					},
-				],
-				primary_action_label: __("Link"),
-				primary_action(values) {
-					d.hide();
-					frappe
-						.call({
-							method: "crm_mailbox.api.links.link_emails",
-							type: "POST",
-							args: { communications, ...values },
-							freeze: true,
-						})
-						.then(({ message }) => {
-							frappe.show_alert({
-								message: __("{0} emails linked, {1} refused (no permission).", [
-									message.linked.length,
-									message.refused.length,
-								]),
-								indicator: "green",
-							});
-							report.refresh();
-						});
-				},
-			});
-			d.show();
+			crm_mailbox.link_emails(communications, () => report.refresh());
 		});
 	},
 };
