@@ -1,7 +1,25 @@
 """bench commands: `bench --site SITE crm-mailbox ...`."""
 
+from contextlib import contextmanager
+
 import click
 from frappe.commands import get_site, pass_context
+
+
+@contextmanager
+def connected(context, account: str | None = None):
+	"""Connect to the command's site (and check the named Email Account exists); always disconnect."""
+	import frappe
+
+	frappe.init(site=get_site(context))
+	frappe.connect()
+	try:
+		if account is not None and not frappe.db.exists("Email Account", account):
+			click.secho(f"No Email Account named {account!r}.", fg="red")
+			raise SystemExit(2)
+		yield frappe
+	finally:
+		frappe.destroy()
 
 
 @click.group("crm-mailbox")
@@ -17,15 +35,10 @@ def crm_mailbox():
 @pass_context
 def relink(context, account=None, since=None, limit=5000, dry_run=False):
 	"""Link earlier emails to Leads, Contacts, Customers and Opportunities again; print what changed."""
-	import frappe
-
 	from crm_mailbox.linking.backfill import emails_for
 	from crm_mailbox.linking.backfill import relink as run_relink
 
-	site = get_site(context)
-	frappe.init(site=site)
-	frappe.connect()
-	try:
+	with connected(context) as frappe:
 		names = emails_for(account=account, since=since, limit=limit)
 		changes = run_relink(names, dry_run=dry_run)
 		for change in changes:
@@ -37,8 +50,6 @@ def relink(context, account=None, since=None, limit=5000, dry_run=False):
 		click.echo(f"{len(names)} emails checked, {len(changes)} links {verb}.")
 		if not dry_run:
 			frappe.db.commit()
-	finally:
-		frappe.destroy()
 
 
 @crm_mailbox.command("test-connection")
@@ -47,20 +58,10 @@ def relink(context, account=None, since=None, limit=5000, dry_run=False):
 @pass_context
 def test_connection(context, account, timeout=8.0):
 	"""Check an Email Account step by step: DNS, port, TLS, login, folder (IMAP), and SMTP."""
-	import frappe
-
 	from crm_mailbox.mailboxes.connection import test_account
 
-	site = get_site(context)
-	frappe.init(site=site)
-	frappe.connect()
-	try:
-		if not frappe.db.exists("Email Account", account):
-			click.secho(f"No Email Account named {account!r}.", fg="red")
-			raise SystemExit(2)
+	with connected(context, account):
 		result = test_account(account, timeout=timeout)
-	finally:
-		frappe.destroy()
 	for title, report in (("Incoming (IMAP)", result["incoming"]), ("Outgoing (SMTP)", result["outgoing"])):
 		if report is None:
 			continue
@@ -81,22 +82,12 @@ def test_connection(context, account, timeout=8.0):
 @pass_context
 def preview_rules(context, account, limit=20):
 	"""Dry run: which routing rules would match the mailbox's last N emails, and what they would do."""
-	import frappe
-
 	from crm_mailbox.routing.engine import preview
 
-	site = get_site(context)
-	frappe.init(site=site)
-	frappe.connect()
-	try:
-		if not frappe.db.exists("Email Account", account):
-			click.secho(f"No Email Account named {account!r}.", fg="red")
-			raise SystemExit(2)
+	with connected(context, account) as frappe:
 		reports = preview(account, limit=limit)
 		rule_names = dict(frappe.get_all("Mailbox Routing Rule", fields=["name", "rule_name"], as_list=True))
 		frappe.db.rollback()  # a dry run: nothing to keep, even by accident
-	finally:
-		frappe.destroy()
 	matched = 0
 	for report in reports:
 		click.echo(f"{report.communication}  {report.sender}  {report.subject[:70]}")
