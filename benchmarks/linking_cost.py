@@ -57,26 +57,10 @@ def run(frappe, sizes, emails):
 			doc = frappe._dict(
 				sent_or_received="Received", sender=sender, crm_thread_ids="", in_reply_to=None
 			)
-			queries = []
-			original = frappe.db.__class__.sql
-
-			def counting(db, *a, _q=queries, _o=original, **kw):
-				_q.append(1)
-				return _o(db, *a, **kw)
-
-			frappe.db.__class__.sql = counting
-			started = time.perf_counter()
-			try:
-				resolver.resolve_links(doc)
-			finally:
-				frappe.db.__class__.sql = original
-			timings.append((time.perf_counter() - started) * 1000)
-			query_counts.append(len(queries))
-		timings.sort()
-		p95 = timings[int(len(timings) * 0.95) - 1]
-		print(
-			f"{size:>9} {statistics.median(query_counts):>14.0f} {statistics.median(timings):>18.2f} {p95:>15.2f}"
-		)
+			queries, ms = measure(frappe, resolver.resolve_links, doc)
+			timings.append(ms)
+			query_counts.append(queries)
+		report(size, query_counts, timings)
 
 
 def run_receive(frappe, sizes, emails):
@@ -94,26 +78,36 @@ def run_receive(frappe, sizes, emails):
 		query_counts, timings = [], []
 		for i in range(emails):
 			raw = testing.build_email(f"person{i % 40}@bench-co-{(i * 7) % max(created, 1)}.example")
-			queries = []
-			original = frappe.db.__class__.sql
+			queries, ms = measure(frappe, testing.receive, account, raw)
+			timings.append(ms)
+			query_counts.append(queries)
+		report(size, query_counts, timings)
 
-			def counting(db, *a, _q=queries, _o=original, **kw):
-				_q.append(1)
-				return _o(db, *a, **kw)
 
-			frappe.db.__class__.sql = counting
-			started = time.perf_counter()
-			try:
-				testing.receive(account, raw)
-			finally:
-				frappe.db.__class__.sql = original
-			timings.append((time.perf_counter() - started) * 1000)
-			query_counts.append(len(queries))
-		timings.sort()
-		p95 = timings[int(len(timings) * 0.95) - 1]
-		print(
-			f"{size:>9} {statistics.median(query_counts):>14.0f} {statistics.median(timings):>18.2f} {p95:>15.2f}"
-		)
+def measure(frappe, fn, *args) -> tuple[int, float]:
+	"""SQL statements and milliseconds that one call costs."""
+	queries = []
+	original = frappe.db.__class__.sql
+
+	def counting(db, *a, **kw):
+		queries.append(1)
+		return original(db, *a, **kw)
+
+	frappe.db.__class__.sql = counting
+	started = time.perf_counter()
+	try:
+		fn(*args)
+	finally:
+		frappe.db.__class__.sql = original
+	return len(queries), (time.perf_counter() - started) * 1000
+
+
+def report(size, query_counts, timings):
+	timings = sorted(timings)
+	p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
+	print(
+		f"{size:>9} {statistics.median(query_counts):>14.0f} {statistics.median(timings):>18.2f} {p95:>15.2f}"
+	)
 
 
 def seed(frappe, i):
