@@ -47,7 +47,10 @@ def test_signals_are_named_for_an_admin():
 
 def test_reply_thread_ids_nearest_first():
 	assert facts("gmail_reply.eml").thread_ids == ["ourco-sent-0001@ourco.example"]
-	assert facts("thunderbird_plain.eml").thread_ids == ["a1b2c3@initech.co.uk", "ourco-sent-0002@ourco.example"]
+	assert facts("thunderbird_plain.eml").thread_ids == [
+		"a1b2c3@initech.co.uk",
+		"ourco-sent-0002@ourco.example",
+	]
 	assert facts("outlook_new_inquiry.eml").thread_ids == []
 
 
