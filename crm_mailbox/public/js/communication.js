@@ -90,11 +90,24 @@ crm_mailbox.render_rule_runs = function (frm) {
 
 crm_mailbox.add_work_buttons = function (frm) {
 	const group = __("Create");
-	frm.add_custom_button(__("Lead"), () => crm_mailbox.make_lead(frm), group);
-	frm.add_custom_button(__("Opportunity"), () => crm_mailbox.make_opportunity(frm), group);
-	frm.add_custom_button(__("Task"), () => crm_mailbox.make_task(frm), group);
-	frm.add_custom_button(__("Issue"), () => crm_mailbox.make_issue(frm), group);
-	frm.add_custom_button(__("Contact"), () => crm_mailbox.make_contact(frm), group);
+	const create = (label, action) => {
+		// Frappe (Contact) and ERPNext (Lead, Opportunity, Issue) put entries with these labels in the
+		// same "Create" group first, and a group keeps the first of two entries with one label: take
+		// theirs out (with its twin in the narrow-screen menu) so that ours is the one that runs.
+		frm.remove_custom_button(label, "Create");
+		const twin = `${group} > ${__(label)}`;
+		frm.page.menu
+			.find(".menu-item-label")
+			.filter((i, el) => el.textContent.trim() === twin)
+			.closest("li")
+			.remove();
+		frm.add_custom_button(__(label), action, group);
+	};
+	create("Lead", () => crm_mailbox.make_lead(frm));
+	create("Opportunity", () => crm_mailbox.make_opportunity(frm));
+	create("Task", () => crm_mailbox.make_task(frm));
+	create("Issue", () => crm_mailbox.make_issue(frm));
+	create("Contact", () => crm_mailbox.make_contact(frm));
 	frm.add_custom_button(
 		__("Link to..."),
 		() => crm_mailbox.link_emails([frm.doc.name], () => frm.reload_doc()),
