@@ -198,10 +198,24 @@ class TestOneClick(FrappeTestCase):
 		self.assertEqual((row.reason, row.linked_by, row.status), ("Manual", READER, "Linked"))
 		self.assertIn(("Customer", customer.name), t.timeline_of(mail))
 
+		self.assertEqual(
+			frappe.db.get_value("Communication", mail.name, ["reference_doctype", "reference_name"]),
+			("Customer", customer.name),
+		)
+
 		frappe.set_user(READER)
 		links.unlink_email(mail.name, "Customer", customer.name)
 		frappe.set_user("Administrator")
 		self.assertNotIn(("Customer", customer.name), t.timeline_of(mail))
+		# no longer the email's reference: off the customer's timeline, and a reply does not rejoin it
+		self.assertEqual(
+			frappe.db.get_value("Communication", mail.name, ["reference_doctype", "reference_name"]),
+			(None, None),
+		)
+		reply = self.receive(
+			t.build_email(mail.sender, subject=f"Re: {mail.subject}", in_reply_to=f"<{mail.message_id}>")
+		)
+		self.assertNotIn(("Customer", customer.name), t.links_of(reply))
 		backfill.relink([mail.name])
 		self.assertNotIn(("Customer", customer.name), t.timeline_of(mail))
 		self.assertEqual(

@@ -122,13 +122,20 @@ def sync_timeline(communication: str, links: list[Link]) -> None:
 			).where(link_table.link_doctype == link.doctype).where(link_table.link_name == link.name).run()
 			present.discard(link.key)
 	reference = frappe.db.get_value("Communication", communication, ["reference_doctype", "reference_name"])
-	if not (reference and all(reference)):
+	has_reference = bool(reference and all(reference))
+	# A record unlinked by hand stops being the email's reference: else the email stays on that
+	# record's timeline, readable through it, and replies join it again through the thread.
+	stale = has_reference and tuple(reference) in {link.key for link in links if link.status != LINKED}
+	if stale or not has_reference:
 		target = pick_reference([link for link in stored_links(communication) if link.status == LINKED])
-		if target:
+		if target or stale:
 			frappe.db.set_value(
 				"Communication",
 				communication,
-				{"reference_doctype": target[0], "reference_name": target[1]},
+				{
+					"reference_doctype": target[0] if target else None,
+					"reference_name": target[1] if target else None,
+				},
 				update_modified=False,
 			)
 
