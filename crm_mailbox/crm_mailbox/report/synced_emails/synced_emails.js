@@ -17,6 +17,11 @@ frappe.query_reports["Synced Emails"] = {
 	get_datatable_options(options) {
 		return Object.assign(options, { checkboxColumn: true });
 	},
+	after_datatable_render(datatable) {
+		// The datatable keeps its ticked row numbers when the report refreshes with other rows:
+		// start each result unticked, else "Link to..." would link emails nobody ticked.
+		datatable.rowmanager.checkAll(false);
+	},
 	onload(report) {
 		report.page.add_inner_button(__("Link to..."), () => {
 			const checked = report.datatable.rowmanager.getCheckedRows();
