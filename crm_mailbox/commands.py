@@ -102,7 +102,8 @@ def preview_rules(context, account, limit=20):
 			for step in (s for s in report.steps if s.rule == result.name):
 				reference = step.outcome.reference
 				ref = f"  [{reference[0]} {reference[1]}]" if reference and reference[1] else ""
-				click.echo(f"      {step.outcome.status:<7} {step.action}: {step.outcome.note}{ref}")
+				status = "would" if step.outcome.status == "Done" else step.outcome.status
+				click.echo(f"      {status:<7} {step.action}: {step.outcome.note}{ref}")
 	click.echo(f"{len(reports)} emails checked, {matched} rule matches. Dry run: nothing was changed.")
 
 

@@ -18,9 +18,11 @@ from frappe import _
 from frappe.query_builder import Order
 from frappe.utils import now_datetime
 
+from crm_mailbox.linking.resolver import own_addresses
 from crm_mailbox.linking.store import PARTICIPANT
 from crm_mailbox.mailflow import rules as engine
-from crm_mailbox.mailflow.addresses import parse_address_list
+from crm_mailbox.mailflow.addresses import domain_of, parse_address_list
+from crm_mailbox.mailflow.freemail import company_domain
 from crm_mailbox.mailflow.precedence import THREAD
 
 from . import actions, records
@@ -48,11 +50,26 @@ def facts_of(comm) -> engine.EmailFacts:
 		subject=comm.subject or "",
 		body_text=records.email_text(comm),
 		attachment_names=[f.file_name for f in records.email_attachments(comm.name)],
-		sender_known=any(link.doctype in SENDER_DOCTYPES for link in sender_links),
+		sender_known=any(link.doctype in SENDER_DOCTYPES for link in sender_links)
+		or is_colleague(comm.sender),
 		linked_party_types={link.doctype for link in links},
 		is_automated=bool(comm.get("crm_is_automated")),
 		mailbox=comm.email_account or "",
 	)
+
+
+def is_colleague(sender: str | None) -> bool:
+	"""Mail from one of us (a user of this site, or our own company domain) never comes from a stranger."""
+	if not sender:
+		return False
+	if frappe.db.exists("User", {"name": sender, "enabled": 1}):
+		return True
+	return domain_of(sender) in own_company_domains()
+
+
+def own_company_domains() -> set[str]:
+	"""The domains of this site's mailboxes, free-mail domains left out (a gmail.com mailbox owns nothing)."""
+	return {company_domain(key) for key in own_addresses()} - {""}
 
 
 def rules_for(email_account: str) -> list[engine.Rule]:

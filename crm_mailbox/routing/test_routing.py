@@ -175,6 +175,12 @@ class TestRouting(FrappeTestCase):
 		first.reload()
 		self.assertEqual(first.match_count, 1)
 
+	def test_a_colleague_is_no_stranger(self):
+		self.sales_rules()
+		colleague = self.receive(f"ops.{frappe.generate_hash(length=5)}@ourco.example", subject="FYI")
+		self.assertEqual(made_from(colleague, "Lead"), [])
+		self.assertTrue(engine.facts_of(colleague).sender_known)
+
 	def test_reply_in_a_thread_does_not_run_the_rules_again(self):
 		make_rule(self.account, [("subject", "contains", "pumps")], [{"action": "create_task"}])
 		first = self.receive(t.unique_address("thread"), subject="Pumps")

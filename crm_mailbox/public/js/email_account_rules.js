@@ -34,6 +34,8 @@ crm_mailbox.preview_rules = function (email_account) {
 
 crm_mailbox.show_preview = function (reports) {
 	const esc = frappe.utils.escape_html;
+	// a dry run did nothing: say what the live run would do
+	const would = (status) => (status === "Done" ? __("Would") : __(status));
 	const rows = (reports || [])
 		.map((r) => {
 			let what;
@@ -46,7 +48,7 @@ crm_mailbox.show_preview = function (reports) {
 					.map(
 						(rule) => `<div><b>${esc(rule.rule_name || rule.rule)}</b>
 						<span class="text-muted">${esc(rule.matched_because)}</span><ul class="mb-1">${rule.actions
-							.map((a) => `<li>${__(a.status)} ${esc(__(a.action_label || a.action))}: ${esc(a.note)}</li>`)
+							.map((a) => `<li>${would(a.status)} ${esc(__(a.action_label || a.action))}: ${esc(a.note)}</li>`)
 							.join("")}</ul></div>`
 					)
 					.join("");
