@@ -57,9 +57,14 @@ class Context:
 
 def would(ctx: Context, doctype: str, note: str) -> Outcome:
 	"""Dry run: the record this action would make (no name yet)."""
-	ctx.made[doctype] = (doctype, "")
+	return record_made(ctx, doctype, "", note)
+
+
+def record_made(ctx: Context, doctype: str, name: str, note: str) -> Outcome:
+	"""Remember the record this run made (or, with no name, would make) so no later action repeats it."""
+	ctx.made[doctype] = (doctype, name)
 	ctx.created.add(doctype)
-	return Outcome(DONE, note, (doctype, ""))
+	return Outcome(DONE, note, (doctype, name))
 
 
 def already_made(ctx: Context, doctype: str) -> Outcome | None:
@@ -130,9 +135,7 @@ def create_lead(ctx: Context, row) -> Outcome:
 	if ctx.dry_run:
 		return would(ctx, "Lead", note)
 	lead = records.create_lead(ctx.comm, ctx.origin(), ignore_permissions=True)
-	ctx.made["Lead"] = ("Lead", lead.name)
-	ctx.created.add("Lead")
-	return Outcome(DONE, note, ("Lead", lead.name))
+	return record_made(ctx, "Lead", lead.name, note)
 
 
 def create_opportunity(ctx: Context, row) -> Outcome:
@@ -165,9 +168,7 @@ def create_opportunity(ctx: Context, row) -> Outcome:
 	opportunity = records.create_opportunity(
 		ctx.comm, party, ctx.origin(), values={"title": title}, ignore_permissions=True
 	)
-	ctx.made["Opportunity"] = ("Opportunity", opportunity.name)
-	ctx.created.add("Opportunity")
-	return Outcome(DONE, note, ("Opportunity", opportunity.name))
+	return record_made(ctx, "Opportunity", opportunity.name, note)
 
 
 def _assignee(ctx: Context, row) -> str:
@@ -194,9 +195,7 @@ def create_task(ctx: Context, row) -> Outcome:
 		return would(ctx, "Task", note)
 	brief = records.TaskBrief(title=title, assignee=assignee, priority=priority)
 	task = records.create_task(ctx.comm, brief, ctx.origin(), ignore_permissions=True)
-	ctx.made["Task"] = ("Task", task.name)
-	ctx.created.add("Task")
-	return Outcome(DONE, note, ("Task", task.name))
+	return record_made(ctx, "Task", task.name, note)
 
 
 def create_issue(ctx: Context, row) -> Outcome:
@@ -216,9 +215,7 @@ def create_issue(ctx: Context, row) -> Outcome:
 	issue = records.create_issue(
 		ctx.comm, ctx.origin(), title=title, priority=priority, assignee=assignee, ignore_permissions=True
 	)
-	ctx.made["Issue"] = ("Issue", issue.name)
-	ctx.created.add("Issue")
-	return Outcome(DONE, note, ("Issue", issue.name))
+	return record_made(ctx, "Issue", issue.name, note)
 
 
 def set_priority(ctx: Context, row) -> Outcome:
