@@ -13,13 +13,12 @@ writes per email. The owner's ToDo and Frappe's notification are queued until af
 
 from __future__ import annotations
 
-from email.utils import getaddresses
-
 import frappe
 from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
 from crm_mailbox.mailboxes.settings import Mailbox, get_mailbox
+from crm_mailbox.mailflow.addresses import parse_address_list
 from crm_mailbox.mailflow.precedence import LINKED
 from crm_mailbox.threads import ownership as own
 
@@ -54,7 +53,7 @@ def parent_thread(doc) -> str | None:
 	if ids and (found := thread_where(doc, message_ids=ids[:50])):
 		return found
 	if doc.sent_or_received == SENT and doc.reference_doctype and doc.reference_name:
-		recipients = [address.lower() for _, address in getaddresses([doc.recipients or ""]) if address]
+		recipients = [a.address for a in parse_address_list(doc.recipients)]
 		if recipients:
 			return thread_where(
 				doc, reference=(doc.reference_doctype, doc.reference_name), senders=recipients
@@ -111,15 +110,14 @@ def start_thread(doc, box: Mailbox) -> str:
 			"escalate_at": None if automated else box.due_after(received_at, factor=2),
 		}
 	).insert(ignore_permissions=True)
-	doc.db_set("crm_thread", thread.name, update_modified=False)
 
 	owner = own.pick_owner(box.name)
+	doc.db_set({"crm_thread": thread.name, "crm_thread_owner": owner}, update_modified=False)
 	if owner:
 		strategy = box.strategy or "Round robin"
 		own.assign_thread(
 			thread.name, owner, _("New email in {0}; owner chosen by: {1}").format(box.name, _(strategy))
 		)
-		doc.db_set("crm_thread_owner", owner, update_modified=False)
 	else:
 		frappe.logger("crm_mailbox").warning(
 			"thread %s of %s has no owner: the mailbox has no enabled processor", thread.name, box.name
