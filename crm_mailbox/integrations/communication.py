@@ -49,7 +49,7 @@ def after_insert(doc, method=None):
 	if not (is_email(doc) and doc.flags.crm_links is not None):
 		return
 	with guarded(doc, _("Recording the email's links failed"), savepoint="crm_mailbox_links"):
-		store.record(doc.name, doc.flags.crm_links)
+		store.record(doc.name, doc.flags.crm_links, new=True)
 
 
 def capture_message_facts(doc):

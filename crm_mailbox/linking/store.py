@@ -59,13 +59,16 @@ def with_participants(doc, resolution: Resolution) -> list[Link]:
 	return decided + extra
 
 
-def changes(communication: str, links: list[Link], by_hand: bool = False) -> list[tuple[Link, bool]]:
+def changes(
+	communication: str, links: list[Link], by_hand: bool = False, new: bool = False
+) -> list[tuple[Link, bool]]:
 	"""The decisions that differ from what is stored, each with whether a row exists already.
 
 	One row per linked record. A decision made by hand (a Manual link, or a link a user removed)
 	is never overturned by automatic linking; only another decision by hand changes it.
 	"""
-	existing = {link.key: link for link in stored_links(communication)}
+	# A new email has nothing stored yet: no need to ask (this runs in Frappe's receive transaction).
+	existing = {} if new else {link.key: link for link in stored_links(communication)}
 	result: list[tuple[Link, bool]] = []
 	for link in links:
 		current = existing.get(link.key)
@@ -81,9 +84,11 @@ def changes(communication: str, links: list[Link], by_hand: bool = False) -> lis
 	return result
 
 
-def record(communication: str, links: list[Link], linked_by: str | None = None, by_hand=False) -> list[Link]:
+def record(
+	communication: str, links: list[Link], linked_by: str | None = None, by_hand=False, new=False
+) -> list[Link]:
 	"""Store the decisions; return those that changed something (new, or a changed status)."""
-	todo = changes(communication, links, by_hand=by_hand)
+	todo = changes(communication, links, by_hand=by_hand, new=new)
 	for link, exists in todo:
 		if exists:
 			set_status(communication, link, linked_by)
