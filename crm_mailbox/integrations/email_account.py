@@ -5,6 +5,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from crm_mailbox.linking.resolver import forget_own_addresses
 from crm_mailbox.mailboxes import settings
 from crm_mailbox.mailflow import deadlines, ownership
 
@@ -25,12 +26,14 @@ def validate(doc, method=None):
 
 def on_update(doc, method=None):
 	settings.clear_cache()
+	forget_own_addresses()
 	if doc.get("crm_purpose"):
 		add_to_members_inboxes(doc)
 
 
 def on_trash(doc, method=None):
 	settings.clear_cache()
+	forget_own_addresses()
 
 
 def add_to_members_inboxes(doc):

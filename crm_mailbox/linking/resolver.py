@@ -9,15 +9,21 @@ from crm_mailbox.mailflow.precedence import Resolution, pick_opportunities, reso
 
 from . import candidates
 
+OWN_ADDRESSES_KEY = "crm_mailbox:own_addresses"
+
 
 def own_addresses() -> set[str]:
 	"""Matching keys of this site's mailboxes: never a customer's address."""
-	cache_key = "crm_mailbox:own_addresses"
-	keys = frappe.cache.get_value(cache_key)
+	keys = frappe.cache.get_value(OWN_ADDRESSES_KEY)
 	if keys is None:
 		keys = sorted({matching_key(e) for e in frappe.get_all("Email Account", pluck="email_id") if e})
-		frappe.cache.set_value(cache_key, keys, expires_in_sec=300)
+		frappe.cache.set_value(OWN_ADDRESSES_KEY, keys)
 	return set(keys)
+
+
+def forget_own_addresses() -> None:
+	"""Called when an Email Account is saved or deleted."""
+	frappe.cache.delete_value(OWN_ADDRESSES_KEY)
 
 
 def deciding_addresses(doc) -> list[str]:
