@@ -15,6 +15,15 @@ PARTICIPANT = "Participant"
 DOCTYPE = "Mailbox Email Link"
 
 
+def decided(links: list[Link]) -> list[Link]:
+	"""The links that say what the email is about: Linked, and not merely a participant's contact.
+
+	Frappe links the contact of every address on an email (a colleague in Cc among them); those
+	say nothing about who wrote it or what it concerns.
+	"""
+	return [link for link in links if link.status == LINKED and link.reason != PARTICIPANT]
+
+
 def stored_links(communication: str) -> list[Link]:
 	rows = frappe.get_all(
 		DOCTYPE,

@@ -18,8 +18,8 @@ from frappe import _
 from frappe.query_builder import Order
 from frappe.utils import now_datetime
 
+from crm_mailbox.linking import store
 from crm_mailbox.linking.resolver import own_addresses
-from crm_mailbox.linking.store import PARTICIPANT
 from crm_mailbox.mailflow import rules as engine
 from crm_mailbox.mailflow.addresses import domain_of, parse_address_list
 from crm_mailbox.mailflow.freemail import company_domain
@@ -41,7 +41,7 @@ SENDER_DOCTYPES = ("Lead", "Contact", "Customer")
 def facts_of(comm) -> engine.EmailFacts:
 	# Frappe also links the contacts of every participant (our own colleagues in Cc among them):
 	# those say nothing about who wrote the email.
-	links = [link for link in records.linked(comm.name) if link.reason != PARTICIPANT]
+	links = store.decided(records.linked(comm.name))
 	sender_links = records.sender_links(comm.name)
 	return engine.EmailFacts(
 		sender=comm.sender or "",

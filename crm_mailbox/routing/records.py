@@ -119,7 +119,7 @@ def linked_with_reason(comm_name: str, reason: str) -> list[Link]:
 def party_of(comm_name: str) -> tuple[str, str] | None:
 	"""The Customer the email is linked to, else its Lead: the party of an Opportunity or Issue."""
 	for doctype in PARTY_DOCTYPES:
-		found = [link for link in linked(comm_name, doctype) if link.reason != store.PARTICIPANT]
+		found = store.decided(linked(comm_name, doctype))
 		if found:
 			return found[0].key
 	return None

@@ -171,6 +171,12 @@ class TestThreads(FrappeTestCase):
 		shared_unknown = self.thread(self.receive(self.team))
 		self.assertEqual(shared_unknown.in_team_list, 1)
 
+	def test_a_colleague_in_cc_does_not_make_an_unknown_sender_known(self):
+		colleague = t.unique_address("colleague", "ourco.example")
+		t.make_contact(colleague)  # Frappe links every participant's contact to the email
+		mail = self.receive(self.crm, headers={"Cc": colleague})
+		self.assertEqual(self.thread(mail).in_team_list, 0)
+
 	def test_personal_mailbox_mail_has_no_thread(self):
 		mail = self.receive(self.personal)
 		self.assertIsNone(ownership.thread_of(mail.name))

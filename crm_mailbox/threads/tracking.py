@@ -17,9 +17,9 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
+from crm_mailbox.linking import store
 from crm_mailbox.mailboxes.settings import Mailbox, get_mailbox
 from crm_mailbox.mailflow.addresses import parse_address_list
-from crm_mailbox.mailflow.precedence import LINKED
 from crm_mailbox.threads import ownership as own
 
 RECEIVED, SENT = "Received", "Sent"
@@ -138,7 +138,7 @@ def is_known_sender(doc) -> bool:
 	links = doc.flags.crm_links
 	if links is None:
 		return True  # linking did not run or failed: keep the mail visible rather than hide it
-	return bool(doc.reference_doctype) or any(link.status == LINKED for link in links)
+	return bool(doc.reference_doctype) or bool(store.decided(links))
 
 
 def attach(doc, thread: str) -> None:
