@@ -105,12 +105,9 @@ def all_mailboxes() -> dict[str, Mailbox]:
 
 
 def clear_cache():
-	"""Forget the settings (and who may read what) for the rest of this request."""
-	from crm_mailbox.permissions import mailbox as mailbox_permissions
-
+	"""Forget the settings (and so who may read what) for the rest of this request."""
 	if hasattr(frappe.local, _LOCAL_KEY):
 		delattr(frappe.local, _LOCAL_KEY)
-	mailbox_permissions.clear_cache()
 
 
 def load_mailboxes() -> dict[str, Mailbox]:

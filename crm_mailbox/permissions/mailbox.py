@@ -24,25 +24,20 @@ def sees_every_mailbox(user: str) -> bool:
 
 
 def denied_accounts(user: str) -> list[str]:
-	"""The mailboxes with a purpose that this user does not belong to; cached for the request."""
-	cache = getattr(frappe.local, _DENIED_KEY, None)
-	if cache is None:
+	"""The mailboxes with a purpose that this user does not belong to; cached with the settings."""
+	mailboxes = all_mailboxes()
+	# Keyed to the settings object: when settings.clear_cache() drops it, these answers go too.
+	source, cache = getattr(frappe.local, _DENIED_KEY, (None, None))
+	if source is not mailboxes:
 		cache = {}
-		setattr(frappe.local, _DENIED_KEY, cache)
+		setattr(frappe.local, _DENIED_KEY, (mailboxes, cache))
 	if user not in cache:
 		if sees_every_mailbox(user):
 			cache[user] = []
 		else:
 			roles = frappe.get_roles(user)
-			cache[user] = sorted(
-				name for name, box in all_mailboxes().items() if not box.may_read(user, roles)
-			)
+			cache[user] = sorted(name for name, box in mailboxes.items() if not box.may_read(user, roles))
 	return cache[user]
-
-
-def clear_cache():
-	if hasattr(frappe.local, _DENIED_KEY):
-		delattr(frappe.local, _DENIED_KEY)
 
 
 def may_read_mailbox(email_account: str | None, user: str) -> bool:
