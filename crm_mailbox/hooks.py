@@ -60,12 +60,14 @@ permission_query_conditions = {
 	"Communication": "crm_mailbox.permissions.mailbox.communication_query",
 	"Mailbox Thread": "crm_mailbox.permissions.mailbox.thread_query",
 	"Mailbox Email Link": "crm_mailbox.permissions.mailbox.email_link_query",
+	"File": "crm_mailbox.permissions.files.file_query",
 }
 
 has_permission = {
 	"Communication": "crm_mailbox.permissions.mailbox.communication_permission",
 	"Mailbox Thread": "crm_mailbox.permissions.mailbox.thread_permission",
 	"Mailbox Email Link": "crm_mailbox.permissions.mailbox.email_link_permission",
+	"File": "crm_mailbox.permissions.files.file_permission",
 }
 
 scheduler_events = {
