@@ -27,7 +27,14 @@ doctype_list_js = {
 	"Communication": "public/js/communication_list.js",
 }
 
+# The app's bookkeeping about an email or a record never stops Frappe from deleting it;
+# integrations/deletion.py removes or repairs those rows in the same transaction.
+ignore_links_on_delete = ["Mailbox Email Link", "Mailbox Rule Run", "Mailbox Thread", "Mailbox Routing Rule"]
+
 doc_events = {
+	"*": {
+		"on_trash": "crm_mailbox.integrations.deletion.on_trash",
+	},
 	"Communication": {
 		"before_validate": "crm_mailbox.integrations.communication.before_validate",
 		"validate": "crm_mailbox.integrations.communication.validate",
@@ -42,6 +49,7 @@ doc_events = {
 		"on_update": "crm_mailbox.integrations.crm_records.lead_on_update",
 	},
 	"Contact": {
+		"before_insert": "crm_mailbox.linking.contacts.claim_for_customer",
 		"on_update": "crm_mailbox.integrations.crm_records.contact_on_update",
 	},
 	"Customer": {

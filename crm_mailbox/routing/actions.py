@@ -243,6 +243,9 @@ def add_tag(ctx: Context, row) -> Outcome:
 
 def link_to(ctx: Context, row) -> Outcome:
 	target = (row.link_doctype, row.link_name)
+	if not frappe.db.exists(*target):
+		# the record was deleted after the rule was written; deleting it is allowed (integrations/deletion.py)
+		return Outcome(SKIPPED, _("{0} {1} no longer exists; not linked").format(_(target[0]), target[1]))
 	current = {link.key: link for link in records.store.stored_links(ctx.comm.name)}.get(target)
 	if current and current.status == records.LINKED:
 		return Outcome(SKIPPED, _("already linked to {0} {1}").format(_(target[0]), target[1]), target)
