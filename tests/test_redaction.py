@@ -91,3 +91,79 @@ def test_empty_input():
 def test_large_mail_without_secrets_is_untouched():
 	text = "Hello Jane, order #100234 ships on 2024-05-03; call +1 415 555 0134.\n" * 3000
 	assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+	"text, secret, kind",
+	[
+		("Here is the secret sk_live_51H8xYzQ for the demo", "sk_live_51H8xYzQ", "API key"),
+		(
+			"Here is the secret sk_live_51HqLyjWDarjtT1zdp7dcXf3",
+			"sk_live_51HqLyjWDarjtT1zdp7dcXf3",
+			"API key",
+		),
+		(
+			"our webhook secret 9f8e7d6c5b4a39281706f5e4d3c2b1a0 for prod",
+			"9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+			"API key",
+		),
+		("The secret is Zq8vR2mT9xLp4KwN for the sandbox.", "Zq8vR2mT9xLp4KwN", "API key"),
+		(
+			"token 3c6e0b8a9c15224a8228b9a98ca1531d, valid until Friday",
+			"3c6e0b8a9c15224a8228b9a98ca1531d",
+			"token",
+		),
+		("the password Hunter2!x9 works again", "Hunter2!x9", "password"),
+		("api key AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE", "API key"),
+	],
+)
+def test_a_key_written_right_after_its_label_without_a_separator_is_removed(text, secret, kind):
+	result = redact(text)
+	assert secret not in result.text
+	assert kind in result.kinds, result.removed
+
+
+@pytest.mark.parametrize(
+	"text",
+	[
+		"Secret Santa 2024: draw names by Friday",
+		"the token 2 of 3 has been used",
+		"key account manager for ACME-2024-000123",
+		"secret ingredient is love",
+		"Your order key ORD-2024-000123 is confirmed",
+	],
+)
+def test_ordinary_words_after_such_labels_are_kept(text):
+	assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+	"text, secret",
+	[
+		(
+			"Card 4111–1111–1111–1111, exp 09/27",
+			"4111–1111–1111–1111",
+		),  # en dashes, as word processors write them
+		("Card: 4111 - 1111 - 1111 - 1111", "4111 - 1111 - 1111 - 1111"),
+		("card#4111-1111-1111-1111", "4111-1111-1111-1111"),
+		("Amex 3782-822463-10005 exp 01/28", "3782-822463-10005"),
+		("Mastercard 5555—5555—5555—4444", "5555—5555—5555—4444"),
+	],
+)
+def test_card_numbers_grouped_with_dashes_are_removed(text, secret):
+	result = redact(text)
+	assert secret not in result.text
+	assert result.kinds == {"card number"}
+
+
+@pytest.mark.parametrize(
+	"text",
+	[
+		"Card 4111–1111–1111–1112, exp 09/27",  # fails Luhn
+		"Order 4111-1111-1111-1111 shipped",
+		"Visa ending in 1111",
+		"Call 0800 - 555 - 0134 - 7788",
+	],
+)
+def test_dash_grouped_numbers_that_are_no_card_are_kept(text):
+	assert redact(text).text == text

@@ -16,14 +16,15 @@ What counts as a secret (the ``kind`` reported, and the marker):
 - ``token``: bearer/basic credentials in Authorization headers, JWTs, Slack, GitHub, GitLab
   and similar vendor tokens, webhook URLs that embed a secret, and ``token=...`` assignments.
 - ``API key``: AWS access key IDs and secret keys, Google API keys, Azure account keys,
-  Stripe keys and ``api_key=...`` / ``secret=...`` assignments.
+  Stripe keys and ``api_key=...`` / ``secret=...`` assignments, and a machine-made value written
+  right after such a word with no separator ("the secret 9f8e7d6c...").
 - ``private key``: PEM and PGP private key blocks (up to the END line, or the end of the
   paragraph when the block was cut off).
 - ``credentials``: ``user:password@`` in a URL (``scheme://[credentials removed]@host/path``).
 - ``signed URL``: the query string of a URL carrying a signature or a token (S3/GCS/Azure
   SAS signatures, ``token=``, ``access_token=``, ``code=`` ...): the path is kept.
 - ``card number``: 13 to 19 digits grouped like a payment card, with a known card prefix and
-  length, that pass the Luhn check; ``card security code``: a CVV/CVC next to its label.
+  length, that pass the Luhn check (groups split by spaces, hyphens or en/em dashes); ``card security code``: a CVV/CVC next to its label.
 
 Ordinary text, order and invoice numbers, dates, times, amounts, phone numbers, IBANs,
 tracking numbers and postcodes are left alone: every detector needs either a distinctive
@@ -484,6 +485,43 @@ def _assignments(text: str, tally: _Tally) -> str:
 	return _PROSE_KEY.sub(prose, text)
 
 
+# A key written right after its label with no ":" or "=" ("the secret 9f8e7d...", "token 3c6e0b...").
+# Without a separator the label is often plain prose ("Secret Santa", "token 2 of 3", "key account"), so
+# the value must look machine-made: long, letters and digits, and switching between them often.
+_BARE_KEY = re.compile(
+	r"(?<![\w\-])(?P<label>(?:(?:api|access|secret|private|signing|client|app|auth|bearer|session|refresh"
+	r"|deploy|webhook|license|licence)[ \t]+)?(?P<word>secret|token|key|api[_\-]?key|schlüssel|clé)"
+	r"(?:[ \t]+(?:is|was|lautet|ist|est))?[ \t]+)"
+	r"(?P<value>[^\s\"'“”<>()\[\]]{12,200})",
+	re.IGNORECASE,
+)
+_CHARACTER_CLASS_SWITCH = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+
+
+def _machine_made(value: str) -> bool:
+	if _looks_like_prose(value) or "://" in value or "@" in value or "removed]" in value:
+		return False
+	alnum = [ch for ch in value if ch.isalnum()]
+	digits = sum(ch.isdigit() for ch in alnum)
+	if len(alnum) < 12 or not digits or digits == len(alnum):
+		return False
+	return len(_CHARACTER_CLASS_SWITCH.findall(value)) >= 3
+
+
+def _bare_keys(text: str, tally: _Tally) -> str:
+	lowered = text.lower()
+	if not any(word in lowered for word in ("secret", "token", "key", "schlüssel", "clé")):
+		return text
+
+	def replace(match: re.Match) -> str:
+		core, trailing = _split_trailing_punctuation(match["value"])
+		if not _machine_made(core):
+			return match.group(0)
+		return f"{match['label']}{tally.add(_assignment_kind(match['word']), core)}{trailing}"
+
+	return _BARE_KEY.sub(replace, text)
+
+
 # One-time codes need a label next to the digits.
 _OTP_LABEL = (
 	r"(?:one[\s-]?time\s+(?:pass)?code|one[\s-]?time\s+password|one[\s-]?time\s+pin|single[\s-]use\s+code"
@@ -719,7 +757,11 @@ def _passwords(text: str, tally: _Tally) -> str:
 
 
 # Payment cards: a run of digit groups, checked for network prefix, length and Luhn.
-_DIGIT_RUN = re.compile(r"(?<![\w+#/.\-])(?<!\d[ \-])\d+(?:[ \-]\d+)*(?![\w])")
+# Groups are separated by a space, a hyphen or an en/em dash (word processors turn "-" into "–"), or by
+# a dash with a space either side ("4111 - 1111 - ..."). "#" may precede a card ("card#4111-..."): a
+# label such as "Order #" is caught by the context check below.
+_CARD_SEPARATOR = r"(?:[ \t]?[\-–—][ \t]?|[ \t])"
+_DIGIT_RUN = re.compile(r"(?<![\w+/.\-–—])(?<!\d[ \-–—])\d+(?:" + _CARD_SEPARATOR + r"\d+)*(?![\w])")
 _CARD_CONTEXT_BEFORE = re.compile(
 	r"(?i)\b(?:order|invoice|inv|tracking|track|shipment|parcel|ref|reference|iban|imei|serial|sn|s/n|lot|batch"
 	r"|charge|ticket|case"
@@ -797,8 +839,8 @@ def _cards(text: str, tally: _Tally) -> str:
 			continue
 		if _CARD_CONTEXT_BEFORE.search(text[max(0, match.start() - 24) : match.start()]):
 			continue
-		groups = re.split(r"[ \-]", run)
-		if len(groups) > 1 and len({sep for sep in re.findall(r"[ \-]", run)}) > 1:
+		groups = re.findall(r"\d+", run)
+		if len(groups) > 1 and len({sep.strip() or " " for sep in re.findall(r"\D+", run)}) > 1:
 			continue  # mixed separators: a phone number or an identifier, not a card
 		found = _card_in_run(groups)
 		if not found:
@@ -830,6 +872,7 @@ _DETECTORS: tuple[Callable[[str, _Tally], str], ...] = (
 	_one_time_codes,
 	_passwords,
 	_assignments,
+	_bare_keys,
 )
 
 
