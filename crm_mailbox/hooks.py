@@ -60,6 +60,10 @@ doc_events = {
 		"validate": "crm_mailbox.integrations.email_account.validate",
 		"on_update": "crm_mailbox.integrations.email_account.on_update",
 		"on_trash": "crm_mailbox.integrations.email_account.on_trash",
+		"onload": "crm_mailbox.integrations.email_account.onload",
+	},
+	"User": {
+		"validate": "crm_mailbox.mailboxes.inboxes.add_role_inboxes",
 	},
 }
 
