@@ -6,7 +6,7 @@ import frappe
 from frappe import _
 
 from crm_mailbox.linking.resolver import forget_own_addresses
-from crm_mailbox.mailboxes import settings
+from crm_mailbox.mailboxes import inboxes, settings
 from crm_mailbox.mailflow import deadlines, ownership
 
 
@@ -37,27 +37,17 @@ def on_trash(doc, method=None):
 
 
 def add_to_members_inboxes(doc):
-	"""Named members get the mailbox in their Email Inbox (User Email), as Frappe does for an account's own
-	user; Frappe's Communication list shows a user only the accounts listed there. Never removes a row:
-	crm_mailbox's own permission rules take access away from former members.
-	"""
-	users = [doc.get("crm_mailbox_owner")]
-	if doc.crm_purpose in settings.TEAM_PURPOSES:
-		users += [row.user for row in doc.get("crm_members") or []]
-	for user in settings.enabled_users([u for u in users if u]):
-		if frappe.db.exists("User Email", {"parent": user, "parenttype": "User", "email_account": doc.name}):
-			continue
-		user_doc = frappe.get_doc("User", user)
-		user_doc.append(
-			"user_emails",
-			{
-				"email_account": doc.name,
-				"email_id": doc.email_id,
-				"awaiting_password": doc.awaiting_password or 0,
-				"enable_outgoing": doc.enable_outgoing or 0,
-			},
-		)
-		user_doc.save(ignore_permissions=True)
+	"""Every member, named or by role, gets the mailbox in their Email Inbox (see mailboxes.inboxes)."""
+	box = settings.get_mailbox(doc.name)
+	if box is not None:
+		inboxes.add_inboxes(box)
+
+
+def onload(doc, method=None):
+	"""Name the members who cannot read the mailbox yet (the form shows them above the fields)."""
+	box = settings.get_mailbox(doc.name) if doc.get("crm_purpose") and not doc.is_new() else None
+	if box is not None:
+		doc.set_onload("crm_member_problems", inboxes.member_problems(box))
 
 
 def set_archive_default(doc):

@@ -3,6 +3,7 @@ frappe.ui.form.on("Email Account", {
 	refresh(frm) {
 		if (frm.is_new()) return;
 		frm.add_custom_button(__("Test Connection"), () => crm_mailbox.test_connection(frm));
+		crm_mailbox.show_member_problems(frm);
 	},
 	crm_purpose(frm) {
 		// Shared mailboxes archive mail from unknown senders too; CRM mailboxes keep it out of the list.
@@ -13,6 +14,18 @@ frappe.ui.form.on("Email Account", {
 });
 
 frappe.provide("crm_mailbox");
+
+// Members who cannot read the mailbox yet (server's sentences, plain text: escaped here).
+crm_mailbox.show_member_problems = function (frm) {
+	const problems = (frm.doc.__onload || {}).crm_member_problems || [];
+	if (!problems.length) return;
+	const items = problems.map((p) => `<li>${frappe.utils.escape_html(p)}</li>`).join("");
+	frm.dashboard.add_comment(
+		`${__("Some members cannot read this mailbox:")}<ul class="mb-0">${items}</ul>`,
+		"orange",
+		true
+	);
+};
 
 crm_mailbox.test_connection = function (frm) {
 	frappe.dom.freeze(__("Testing the connection..."));
