@@ -7,7 +7,8 @@ from frappe import _
 
 from crm_mailbox.linking.resolver import forget_own_addresses
 from crm_mailbox.mailboxes import inboxes, settings
-from crm_mailbox.mailflow import deadlines, ownership
+from crm_mailbox.mailflow import deadlines
+from crm_mailbox.mailflow import owner_picking as ownership
 
 
 class MailboxSettingsError(frappe.ValidationError):

@@ -18,7 +18,7 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from crm_mailbox.mailboxes.settings import enabled_users, get_mailbox
-from crm_mailbox.mailflow import ownership
+from crm_mailbox.mailflow import owner_picking
 
 THREAD = "Mailbox Thread"
 NEW, WAITING_ON_US, WAITING_ON_CUSTOMER, DONE, IGNORED = (
@@ -78,20 +78,20 @@ def pick_owner(email_account: str, users: list[str] | None = None, strategy: str
 	"Least open threads", "Fixed user" or "Mailbox owner". None when nobody qualifies.
 	"""
 	box = get_mailbox(email_account)
-	strategy = strategy or (box.strategy if box else None) or ownership.ROUND_ROBIN
-	if strategy not in ownership.STRATEGIES:
+	strategy = strategy or (box.strategy if box else None) or owner_picking.ROUND_ROBIN
+	if strategy not in owner_picking.STRATEGIES:
 		frappe.throw(_("Unknown owner strategy {0}").format(frappe.bold(strategy)), title=_("Thread Owner"))
-	if strategy == ownership.MAILBOX_OWNER:
+	if strategy == owner_picking.MAILBOX_OWNER:
 		return first_enabled([box.owner] if box else [])
-	if strategy == ownership.FIXED_USER:
+	if strategy == owner_picking.FIXED_USER:
 		return first_enabled(([box.fixed_user] if box else []) + list(users or []))
 	candidates = enabled_users(list(users)) if users is not None else (box.processors() if box else [])
 	if not candidates:
 		return None
 	last = last_owner(email_account, candidates)
-	if strategy == ownership.ROUND_ROBIN:
-		return ownership.round_robin(candidates, last)
-	return ownership.least_open(candidates, open_thread_counts(candidates), last)
+	if strategy == owner_picking.ROUND_ROBIN:
+		return owner_picking.round_robin(candidates, last)
+	return owner_picking.least_open(candidates, open_thread_counts(candidates), last)
 
 
 def set_work_status(thread: str, status: str) -> None:

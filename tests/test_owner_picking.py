@@ -1,6 +1,6 @@
 """Who owns the next thread: round robin and least open threads among a mailbox's processors."""
 
-from crm_mailbox.mailflow.ownership import least_open, round_robin, unique
+from crm_mailbox.mailflow.owner_picking import least_open, round_robin, unique
 
 TEAM = ["ann@x.example", "bob@x.example", "cyd@x.example"]
 
