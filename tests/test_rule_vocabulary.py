@@ -1,4 +1,10 @@
-from crm_mailbox.mailflow.rules import (
+"""The codes a routing rule may store and the words the rule form shows for them (Frappe-free).
+
+The bench test crm_mailbox/api/test_rule_vocabulary.py checks only the Frappe side: that the DocTypes'
+Select options are these codes and who may call the endpoint.
+"""
+
+from crm_mailbox.mailflow.rule_vocabulary import (
 	ACTION_LABELS,
 	ACTIONS,
 	BOOLEAN_FIELDS,
@@ -6,11 +12,10 @@ from crm_mailbox.mailflow.rules import (
 	FIELDS,
 	OPERATOR_LABELS,
 	OPERATORS,
-	Condition,
-	Rule,
-	validate_rule,
+	OPERATORS_BY_FIELD,
 	vocabulary,
 )
+from crm_mailbox.mailflow.rules import Condition, Rule, validate_rule
 
 
 def test_every_code_has_a_label_in_the_order_the_form_lists_them():
@@ -42,6 +47,8 @@ def test_operators_per_field_name_only_known_operators():
 		assert allowed and set(allowed) <= set(OPERATORS)
 	for field in words["boolean_fields"]:
 		assert words["operators_by_field"][field] == ["is_true", "is_false"]
+	assert set(OPERATORS_BY_FIELD) == set(FIELDS)
+	assert "create_lead" in ACTIONS and "mark_ignored" in ACTIONS
 
 
 def test_the_form_labels_leave_the_engine_sentences_as_they_were():

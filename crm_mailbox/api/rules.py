@@ -5,7 +5,7 @@ from __future__ import annotations
 import frappe
 from frappe.utils import cint
 
-from crm_mailbox.mailflow import rules
+from crm_mailbox.mailflow import rule_vocabulary
 from crm_mailbox.routing import engine
 
 MAX_PREVIEW = 200
@@ -15,7 +15,7 @@ MAX_PREVIEW = 200
 def get_rule_vocabulary() -> dict:
 	"""The fields, operators and actions a routing rule may use: stored codes with their labels."""
 	frappe.has_permission(engine.RULE, "read", throw=True)
-	return rules.vocabulary()
+	return rule_vocabulary.vocabulary()
 
 
 @frappe.whitelist()
@@ -36,7 +36,7 @@ def get_rule_runs(communication: str) -> list[dict]:
 			order_by="idx asc",
 		)
 		for action in run["actions"]:
-			action["action_label"] = rules.ACTION_LABELS.get(action.action, action.action)
+			action["action_label"] = rule_vocabulary.ACTION_LABELS.get(action.action, action.action)
 	return runs
 
 

@@ -20,6 +20,7 @@ from frappe.utils import now_datetime
 
 from crm_mailbox.linking import store
 from crm_mailbox.linking.resolver import own_addresses
+from crm_mailbox.mailflow import rule_vocabulary
 from crm_mailbox.mailflow import rules as engine
 from crm_mailbox.mailflow.addresses import domain_of, parse_address_list
 from crm_mailbox.mailflow.freemail import company_domain
@@ -362,7 +363,7 @@ def report_as_dict(report: Report) -> dict:
 				"actions": [
 					{
 						"action": step.action,
-						"action_label": engine.ACTION_LABELS.get(step.action, step.action),
+						"action_label": rule_vocabulary.ACTION_LABELS.get(step.action, step.action),
 						"status": step.outcome.status,
 						"note": step.outcome.note,
 						"reference_doctype": (step.outcome.reference or ("", ""))[0],
