@@ -49,7 +49,8 @@ def relink(context, account=None, since=None, limit=5000, dry_run=False):
 		verb = "would change" if dry_run else "changed"
 		click.echo(f"{len(names)} emails checked, {len(changes)} links {verb}.")
 		if not dry_run:
-			frappe.db.commit()
+			# a bench command is its own transaction: nothing commits it for us
+			frappe.db.commit()  # nosemgrep
 
 
 @crm_mailbox.command("test-connection")

@@ -221,12 +221,14 @@ def create_issue(ctx: Context, row) -> Outcome:
 def set_priority(ctx: Context, row) -> Outcome:
 	"""The priority of the Task and Issue the rules make for this email, and of its thread."""
 	ctx.priority = row.priority
-	targets = [_("the Task and Issue made by the rules")]
 	if ctx.thread and frappe.get_meta("Mailbox Thread").has_field("priority"):
-		targets.append(_("the thread"))
 		if not ctx.dry_run:
 			frappe.db.set_value("Mailbox Thread", ctx.thread, "priority", row.priority)
-	return Outcome(DONE, _("priority {0} for {1}").format(row.priority, _(" and ").join(targets)))
+		return Outcome(
+			DONE,
+			_("priority {0} for the Task and Issue made by the rules and the thread").format(row.priority),
+		)
+	return Outcome(DONE, _("priority {0} for the Task and Issue made by the rules").format(row.priority))
 
 
 def add_tag(ctx: Context, row) -> Outcome:
