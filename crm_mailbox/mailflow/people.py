@@ -6,7 +6,8 @@
   quoted thread (``On ... wrote:``, ``>`` lines, Outlook ``From: ... Sent: ...`` blocks), mobile
   footers ("Sent from my iPhone") and disclaimers.
 - ``organisation_from_domain`` turns a company domain into a name (acme-industries.co.uk ->
-  "Acme Industries"); free-mail domains are recognised by a callable the caller passes in.
+  "Acme Industries"); free-mail domains are those of ``mailflow.freemail`` unless the caller passes
+  another test.
 - ``lead_from_email`` combines the three into the fields of an ERPNext Lead.
 
 Everything here is a guess from text; callers should store it as a suggestion, never overwrite a
@@ -18,6 +19,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from email.header import decode_header, make_header
 
+from .freemail import is_free_mail as _is_free_mail
+from .public_suffix import split_domain
+
 __all__ = [
 	"PersonName",
 	"guess_from_signature",
@@ -28,21 +32,14 @@ __all__ = [
 
 IsFreeMail = Callable[[str], bool]
 
-# Used only when the caller passes no is_free_mail: the biggest providers, so that gmail.com never
-# becomes a company called "Gmail". The app passes mailflow.freemail.is_free_mail instead.
-_FALLBACK_FREE_MAIL = frozenset(
-	"""
-	gmail.com googlemail.com outlook.com hotmail.com live.com msn.com yahoo.com ymail.com icloud.com me.com
-	mac.com aol.com proton.me protonmail.com gmx.de gmx.net gmx.at gmx.ch web.de t-online.de freenet.de
-	posteo.de mailbox.org orange.fr wanadoo.fr free.fr laposte.net sfr.fr yandex.ru mail.ru qq.com 163.com
-	zoho.com fastmail.com hey.com tutanota.com
-	""".split()
-)
-
 # ---------------------------------------------------------------------------------------------
 # Vocabulary
 # ---------------------------------------------------------------------------------------------
 
+# Name parts stay hand-rolled rather than `nameparser`: its long English title list misreads display
+# names ("King Chan" -> title King, first name Chan; "Rev Jones" -> no first name), it reads the French
+# "M. Jean Dupont" as first name "M.", and a Lead needs only first and last name, which these few
+# words settle predictably.
 _HONORIFICS = frozenset(
 	"mr mrs ms miss mx dr prof sir dame herr frau fr hr m mme mlle monsieur madame dipl ing mag".split()
 )
@@ -132,6 +129,9 @@ _DISCLAIMER = re.compile(
 	r"|diese\s+(?:e-?mail|nachricht)\b|ce\s+(?:message|courriel|e-?mail)\b|please\s+consider\s+the\s+environment"
 	r"|bitte\s+denken\s+sie\s+an\s+die\s+umwelt|pflichtangaben|registergericht|amtsgericht|sitz\s+der\s+gesellschaft)"
 )
+# Phone numbers stay a pattern rather than `phonenumbers`: its matcher needs the country of a national
+# number ("Tel. 030 12345678" is found only with region DE), which a signature does not state, and the
+# Lead stores the number as written, so validating it would only drop real numbers.
 _PHONE = re.compile(r"(?<![\w+/.])(?:\+|00)?\(?\d[\d \t().\-/]{5,22}\d(?![\w/])")
 _PHONE_LABEL = re.compile(
 	r"(?i)\b(?:tel|tél|phone|telephone|téléphone|telefon|fon|mobile?|mobil|cell|handy|portable|direct|office"
@@ -143,13 +143,6 @@ _URL_OR_EMAIL = re.compile(r"(?i)(?:https?://|www\.|\S+@\S+\.\w+|\.(?:com|de|fr|
 _ADDRESS_HINT = re.compile(
 	r"(?i)\b(?:street|st\.|road|rd\.|avenue|ave\.|suite|floor|straße|strasse|str\.|weg|platz|allee|gasse|rue"
 	r"|boulevard|bd|chemin|place|p\.?o\.?\s+box|postfach|cedex)\b|\b\d{4,5}\b"
-)
-_SECOND_LEVEL_SUFFIXES = frozenset(
-	"""
-	co.uk org.uk ac.uk gov.uk ltd.uk plc.uk me.uk net.uk com.au net.au org.au co.nz org.nz co.za co.jp
-	co.in co.kr co.il co.id co.th com.br com.mx com.ar com.cn com.hk com.tw com.sg com.my com.ph com.tr
-	com.pl com.ua com.co com.pe com.vn co.at or.at gv.at ac.at com.es com.pt com.gr
-	""".split()
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -548,14 +541,11 @@ def organisation_from_domain(domain: str | None, is_free_mail: IsFreeMail | None
 	domain = domain.rpartition("@")[2]
 	if not domain or "." not in domain:
 		return ""
-	free = is_free_mail or (lambda d: d in _FALLBACK_FREE_MAIL)
-	if free(domain):
+	if (is_free_mail or _is_free_mail)(domain):
 		return ""
-	labels = domain.split(".")
-	if len(labels) >= 3 and ".".join(labels[-2:]) in _SECOND_LEVEL_SUFFIXES:
-		label = labels[-3]
-	else:
-		label = labels[-2]
+	# the label registered under the public suffix (acme in mail.acme.co.uk); an unknown suffix
+	# (a.internal) still gives its second-to-last label
+	label = split_domain(domain).name if split_domain(domain).suffix else domain.split(".")[-2]
 	if label.startswith("xn--"):
 		try:
 			label = label.encode("ascii").decode("idna")
