@@ -72,6 +72,8 @@ permission_query_conditions = {
 	"Communication": "crm_mailbox.permissions.mailbox.communication_query",
 	"Mailbox Thread": "crm_mailbox.permissions.mailbox.thread_query",
 	"Mailbox Email Link": "crm_mailbox.permissions.mailbox.email_link_query",
+	"Mailbox Rule Run": "crm_mailbox.permissions.mailbox.rule_run_query",
+	"Mailbox Routing Rule": "crm_mailbox.permissions.rules.rule_query",
 	"File": "crm_mailbox.permissions.files.file_query",
 }
 
@@ -79,6 +81,8 @@ has_permission = {
 	"Communication": "crm_mailbox.permissions.mailbox.communication_permission",
 	"Mailbox Thread": "crm_mailbox.permissions.mailbox.thread_permission",
 	"Mailbox Email Link": "crm_mailbox.permissions.mailbox.email_link_permission",
+	"Mailbox Rule Run": "crm_mailbox.permissions.mailbox.rule_run_permission",
+	"Mailbox Routing Rule": "crm_mailbox.permissions.rules.rule_permission",
 	"File": "crm_mailbox.permissions.files.file_permission",
 }
 

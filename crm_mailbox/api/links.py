@@ -27,7 +27,7 @@ def suggest_customer_domains(customer: str) -> list[str]:
 
 
 def _checked(communication: str, link_doctype: str, link_name: str):
-	"""The email and the record, after checking the user may read both (and change the email's links)."""
+	"""The email and the record, after checking the user may read the email and change the record."""
 	from frappe import _
 
 	from crm_mailbox.api.create import readable_email
@@ -39,13 +39,14 @@ def _checked(communication: str, link_doctype: str, link_name: str):
 		)
 	if frappe.get_meta(link_doctype).istable or link_doctype in ("Communication", DOCTYPE):
 		frappe.throw(_("An email cannot be linked to a {0}.").format(link_doctype), title=_("Link"))
-	frappe.has_permission(link_doctype, "read", doc=link_name, throw=True)
+	# the email joins the record's timeline and work: that is changing the record
+	frappe.has_permission(link_doctype, "write", doc=link_name, throw=True)
 	return comm
 
 
 @frappe.whitelist(methods=["POST"])
 def link_email(communication: str, link_doctype: str, link_name: str) -> list[dict]:
-	"""Link the email by hand to any record the user may read; the link records who did it."""
+	"""Link the email by hand to a record the user may change; the link records who did it."""
 	from crm_mailbox.linking import store
 	from crm_mailbox.mailflow.precedence import MANUAL, Link
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import frappe
+from frappe import _
 from frappe.utils import cint
 
 from crm_mailbox.mailflow import rule_vocabulary
+from crm_mailbox.permissions.rules import may_edit_rules
 from crm_mailbox.routing import engine
 
 MAX_PREVIEW = 200
@@ -43,8 +45,15 @@ def get_rule_runs(communication: str) -> list[dict]:
 @frappe.whitelist(methods=["POST"])
 def preview_rules(email_account: str, limit: int = 20) -> list[dict]:
 	"""Dry run: what the mailbox's rules would do to its last `limit` incoming emails; changes nothing."""
-	# rule editors may preview; only the emails they may read are shown
-	frappe.has_permission(engine.RULE, "write", throw=True)
+	# the mailbox's rule editors may preview; only the emails they may read are shown
+	if not may_edit_rules(email_account):
+		frappe.throw(
+			_("Only System Managers and the processors of mailbox {0} may preview its rules.").format(
+				frappe.bold(email_account)
+			),
+			frappe.PermissionError,
+			title=_("Routing Rules"),
+		)
 	limit = min(max(cint(limit), 1), MAX_PREVIEW)
 	return [
 		engine.report_as_dict(report)

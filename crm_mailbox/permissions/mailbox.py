@@ -80,45 +80,132 @@ def readable_reference(doc, user: str) -> bool:
 
 # --- Mailbox Thread --------------------------------------------------------------------------------
 
+READ_PTYPES = (None, "read", "select", "print", "email", "report", "export")
+
 
 def thread_query(user: str | None = None, doctype: str | None = None) -> str:
-	denied = denied_accounts(user or frappe.session.user)
-	if not denied:
+	"""Threads of the user's mailboxes; a thread whose mailbox lost its purpose follows its emails."""
+	user = user or frappe.session.user
+	if sees_every_mailbox(user):
 		return ""
-	return f"`tabMailbox Thread`.`email_account` not in ({escaped_list(denied)})"
+	conditions = []
+	denied = denied_accounts(user)
+	if denied:
+		conditions.append(f"`tabMailbox Thread`.`email_account` not in ({escaped_list(denied)})")
+	emails = readable_emails_condition(user)
+	if emails:
+		of_thread = (
+			"exists (select 1 from `tabCommunication` where `tabCommunication`.`crm_thread` = "
+			f"`tabMailbox Thread`.`name` and {emails})"
+		)
+		with_purpose = list(all_mailboxes())
+		if with_purpose:
+			of_thread = (
+				f"`tabMailbox Thread`.`email_account` in ({escaped_list(with_purpose)}) or {of_thread}"
+			)
+		conditions.append(f"({of_thread})")
+	return " and ".join(conditions)
 
 
 def thread_permission(doc, ptype: str | None = None, user: str | None = None, debug: bool = False):
-	"""Members read a thread; its owner and the mailbox's processors change it."""
+	"""Members read a thread; its owner, the mailbox's processors and System Managers change it."""
 	user = user or frappe.session.user
 	if sees_every_mailbox(user):
 		return None
-	if not may_read_mailbox(doc.get("email_account"), user):
+	# judge the thread as stored: a PUT must not make its sender the owner before it is checked
+	stored = stored_thread(doc)
+	box = get_mailbox(stored.email_account)
+	if box is None:
+		if not may_read_thread_emails(stored, user):
+			return False
+	elif not box.may_read(user, frappe.get_roles(user)):
 		return False
-	if ptype in (None, "read", "select", "print", "email", "report", "export"):
+	if ptype in READ_PTYPES:
 		return None
-	box = get_mailbox(doc.get("email_account"))
-	if box is None or user == doc.get("thread_owner") or box.may_process(user, frappe.get_roles(user)):
+	if stored.thread_owner and user == stored.thread_owner:
+		return None
+	if box and box.may_process(user, frappe.get_roles(user)):
 		return None
 	return False
 
 
-# --- Mailbox Email Link ----------------------------------------------------------------------------
+def stored_thread(doc) -> frappe._dict:
+	fields = ("name", "email_account", "thread_owner", "first_communication")
+	if doc.get("name") and not doc.get("__islocal"):
+		stored = frappe.db.get_value("Mailbox Thread", doc.name, fields, as_dict=True)
+		if stored:
+			return stored
+	return frappe._dict({field: doc.get(field) for field in fields})
 
 
-def email_link_query(user: str | None = None, doctype: str | None = None) -> str:
-	denied = denied_accounts(user or frappe.session.user)
-	if not denied:
+def may_read_thread_emails(thread, user: str) -> bool:
+	"""Whether the user may list one of the thread's emails (its first, or any that joined it)."""
+	condition = readable_emails_condition(user)
+	if not condition:
+		return True
+	found = frappe.db.sql(
+		f"""select 1 from `tabCommunication`
+		where (`tabCommunication`.`name` = %(first)s or `tabCommunication`.`crm_thread` = %(thread)s)
+		and {condition} limit 1""",
+		{"first": thread.first_communication or "", "thread": thread.name or ""},
+	)
+	return bool(found)
+
+
+def may_list_email(communication: str, user: str) -> bool:
+	"""Whether this email is in the user's email list (every app's list rule for Communication)."""
+	condition = readable_emails_condition(user)
+	if not condition:
+		return True
+	found = frappe.db.sql(
+		f"select 1 from `tabCommunication` where `tabCommunication`.`name` = %(name)s and {condition}",
+		{"name": communication},
+	)
+	return bool(found)
+
+
+def readable_emails_condition(user: str) -> str:
+	"""Who may list which emails, as Frappe composes it for Communication: every app's rule, ANDed."""
+	from frappe.model.db_query import DatabaseQuery
+
+	return DatabaseQuery("Communication", user=user).get_permission_query_conditions()
+
+
+# --- Rows about one email: Mailbox Email Link, Mailbox Rule Run ----------------------------------
+# Listed and opened where the email itself is listed: Frappe's Email Inbox rule and ours, composed.
+# (Not where it merely opens because its reference document is readable: these rows carry the
+# mailbox's subjects and snippets, as threads do.)
+
+
+def email_rows_query(table: str, user: str) -> str:
+	emails = readable_emails_condition(user)
+	if not emails:
 		return ""
 	return (
-		"`tabMailbox Email Link`.`communication` not in (select `name` from `tabCommunication` "
-		f"where `email_account` in ({escaped_list(denied)}))"
+		f"`tab{table}`.`communication` in "
+		f"(select `tabCommunication`.`name` from `tabCommunication` where {emails})"
 	)
 
 
-def email_link_permission(doc, ptype: str | None = None, user: str | None = None, debug: bool = False):
+def email_row_permission(doc, user: str | None) -> bool | None:
 	user = user or frappe.session.user
-	if not denied_accounts(user):
+	if sees_every_mailbox(user):
 		return None
-	account = frappe.db.get_value("Communication", doc.get("communication"), "email_account")
-	return None if may_read_mailbox(account, user) else False
+	communication = doc.get("communication")
+	return None if communication and may_list_email(communication, user) else False
+
+
+def email_link_query(user: str | None = None, doctype: str | None = None) -> str:
+	return email_rows_query("Mailbox Email Link", user or frappe.session.user)
+
+
+def email_link_permission(doc, ptype: str | None = None, user: str | None = None, debug: bool = False):
+	return email_row_permission(doc, user)
+
+
+def rule_run_query(user: str | None = None, doctype: str | None = None) -> str:
+	return email_rows_query("Mailbox Rule Run", user or frappe.session.user)
+
+
+def rule_run_permission(doc, ptype: str | None = None, user: str | None = None, debug: bool = False):
+	return email_row_permission(doc, user)

@@ -57,18 +57,29 @@ def assign_thread(thread: str, user: str, reason: str = "") -> None:
 			ThreadOwnerError,
 			title=_("Thread Owner"),
 		)
-	previous, status = frappe.db.get_value(THREAD, thread, ["thread_owner", "work_status"])
-	if previous != user:
-		frappe.db.set_value(THREAD, thread, {"thread_owner": user, "assigned_at": now_datetime()})
-		communication = frappe.qb.DocType("Communication")
-		(
-			frappe.qb.update(communication)
-			.set(communication.crm_thread_owner, user)
-			.where(communication.crm_thread == thread)
-		).run()
-		cancel_assignments(thread, keep=user)
-	if status not in CLOSED_STATUSES:
+	doc = frappe.get_doc(THREAD, thread)
+	if doc.thread_owner != user:
+		# through the document, so Version history shows who owned it; on_owner_change does the rest
+		doc.thread_owner = user
+		doc.flags.assignment_reason = reason
+		doc.flags.ignore_permissions = True
+		doc.save()
+	elif doc.work_status not in CLOSED_STATUSES:
 		queue_assignment(thread, user, reason)
+
+
+def on_owner_change(doc) -> None:
+	"""The thread has a new owner (by assign_thread or an edit of the form): its emails and ToDos follow."""
+	user = doc.thread_owner
+	communication = frappe.qb.DocType("Communication")
+	(
+		frappe.qb.update(communication)
+		.set(communication.crm_thread_owner, user)
+		.where(communication.crm_thread == doc.name)
+	).run()
+	cancel_assignments(doc.name, keep=user)
+	if user and doc.work_status not in CLOSED_STATUSES:
+		queue_assignment(doc.name, user, doc.flags.assignment_reason or "")
 
 
 def pick_owner(email_account: str, users: list[str] | None = None, strategy: str | None = None) -> str | None:
@@ -108,8 +119,22 @@ def set_work_status(thread: str, status: str) -> None:
 	if doc.work_status == status:
 		return
 	doc.work_status = status
+	doc.flags.ignore_permissions = True
+	doc.save()
+
+
+def before_status_change(doc) -> None:
+	"""The thread's new work status restarts or stops its reply clock (checked, then kept on save)."""
+	if doc.work_status not in WORK_STATUSES:
+		frappe.throw(
+			_("{0} is not a work status; use one of: {1}").format(
+				frappe.bold(doc.work_status), ", ".join(WORK_STATUSES)
+			),
+			WorkStatusError,
+			title=_("Work Status"),
+		)
 	doc.status_changed_at = now_datetime()
-	if status in WAITING_ON_US_STATUSES:
+	if doc.work_status in WAITING_ON_US_STATUSES:
 		box = get_mailbox(doc.email_account)
 		doc.due_at = box.due_after(doc.status_changed_at) if box else None
 		doc.escalate_at = box.due_after(doc.status_changed_at, factor=2) if box else None
@@ -117,12 +142,13 @@ def set_work_status(thread: str, status: str) -> None:
 		doc.due_at = doc.escalate_at = None
 	doc.overdue_stage = 0
 	doc.is_overdue = 0
-	doc.flags.ignore_permissions = True
-	doc.save()
-	if status in CLOSED_STATUSES:
-		close_assignments(thread)
+
+
+def on_status_change(doc) -> None:
+	if doc.work_status in CLOSED_STATUSES:
+		close_assignments(doc.name)
 	elif doc.thread_owner:
-		queue_assignment(thread, doc.thread_owner, "")
+		queue_assignment(doc.name, doc.thread_owner, "")
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -90,4 +90,7 @@ def _problems(row) -> list[str]:
 			problems.append(_("choose the record to link the email to."))
 		elif not frappe.db.exists(row.link_doctype, row.link_name):
 			problems.append(_("{0} {1} does not exist.").format(row.link_doctype, row.link_name))
+		elif not frappe.has_permission(row.link_doctype, "read", doc=row.link_name):
+			# the action links with the system's rights: its author must at least see the record
+			problems.append(_("you may not read {0} {1}.").format(row.link_doctype, row.link_name))
 	return problems

@@ -3,6 +3,9 @@
 
 import frappe
 from frappe.model.document import Document
+from frappe.utils import now_datetime
+
+from crm_mailbox.threads import ownership
 
 
 class MailboxThread(Document):
@@ -32,7 +35,25 @@ class MailboxThread(Document):
 		work_status: DF.Literal["New", "Waiting on us", "Waiting on customer", "Done", "Ignored"]
 	# end: auto-generated types
 
-	pass
+	def validate(self):
+		if self.is_new():
+			return
+		if self.has_value_changed("thread_owner"):
+			self.assigned_at = now_datetime() if self.thread_owner else None
+		if self.has_value_changed("work_status"):
+			ownership.before_status_change(self)
+
+	def on_update(self):
+		# whoever changes owner or status, and by whichever channel, ToDos and emails follow
+		if self.is_new_thread():
+			return
+		if self.has_value_changed("thread_owner"):
+			ownership.on_owner_change(self)
+		if self.has_value_changed("work_status"):
+			ownership.on_status_change(self)
+
+	def is_new_thread(self) -> bool:
+		return self.get_doc_before_save() is None
 
 
 def on_doctype_update():
