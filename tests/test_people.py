@@ -1,17 +1,12 @@
 import pytest
 
+from crm_mailbox.mailflow.freemail import is_free_mail  # the app's one free-mail list
 from crm_mailbox.mailflow.people import (
 	guess_from_signature,
 	lead_from_email,
 	organisation_from_domain,
 	parse_display_name,
 )
-
-FREE_MAIL = {"gmail.com", "web.de", "orange.fr", "outlook.com"}
-
-
-def is_free_mail(domain: str) -> bool:
-	return domain in FREE_MAIL
 
 
 @pytest.mark.parametrize(
