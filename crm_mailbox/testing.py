@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import os
+import re
 from email.message import EmailMessage
 from unittest.mock import patch
 
@@ -54,6 +55,42 @@ def build_email(
 		msg[name] = value
 	msg.set_content(body)
 	return msg.as_bytes()
+
+
+def with_message_id(raw: bytes, message_id: str | None = None) -> bytes:
+	"""The raw message with a new (or the given) Message-ID: Frappe drops a message it has seen.
+
+	Replaces a folded Message-ID header too; adds one when the message has none.
+	"""
+	message_id = message_id or email.utils.make_msgid(domain="test.crm-mailbox.example")
+	header = b"Message-ID: " + message_id.encode()
+	raw, found = re.subn(rb"(?im)^message-id:[ \t]*(?:\r?\n[ \t]+)?<[^>\r\n]*>", header, raw, count=1)
+	return raw if found else header + b"\r\n" + raw
+
+
+def make_user(email: str, roles: tuple[str, ...] | list[str] = ("Inbox User",), enabled: int = 1) -> str:
+	"""A System User with (at least) these roles; returns the user's name (the address)."""
+	if frappe.db.exists("User", email):
+		user = frappe.get_doc("User", email)
+		missing = [role for role in roles if role not in {r.role for r in user.roles}]
+		if missing:
+			user.add_roles(*missing)
+		if user.enabled != enabled:
+			user.enabled = enabled
+			user.save(ignore_permissions=True)
+		return email
+	frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": email.split("@")[0],
+			"enabled": enabled,
+			"send_welcome_email": 0,
+			"user_type": "System User",
+			"roles": [{"role": role} for role in roles],
+		}
+	).insert(ignore_permissions=True)
+	return email
 
 
 def make_email_account(email_id: str = "sales@ourco.example", name: str = "CRM Mailbox Test Sales", **fields):

@@ -92,6 +92,26 @@ def test_exact_address_beats_domain():
 	assert keys(result.links) == {("Lead", "LEAD-1")}
 
 
+def test_a_contact_of_no_one_does_not_hide_the_customers_domain():
+	# Frappe creates a bare Contact for every new sender ("Create Contacts from Incoming Emails").
+	result = resolve(
+		["new.person@acme.com"],
+		contacts=[ContactCandidate("new.person", "new.person@acme.com", "2026-01-02")],
+		customers=[CustomerCandidate("Acme Inc", "2025-01-01", domain="acme.com")],
+	)
+	assert keys(result.links) == {("Contact", "new.person"), ("Customer", "Acme Inc")}
+	assert reason_of(result, "Customer", "Acme Inc") == CUSTOMER_DOMAIN
+
+
+def test_a_contact_of_another_customer_beats_the_domain():
+	result = resolve(
+		["agent@acme.com"],
+		contacts=[ContactCandidate("Agent", "agent@acme.com", "2026-01-02", (("Customer", "Partner Ltd"),))],
+		customers=[CustomerCandidate("Acme Inc", "2025-01-01", domain="acme.com")],
+	)
+	assert keys(result.links) == {("Contact", "Agent"), ("Customer", "Partner Ltd")}
+
+
 def test_domain_links_the_owning_customer_most_specific_first():
 	result = resolve(
 		["new.person@eu.acme.com"],

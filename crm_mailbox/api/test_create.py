@@ -16,21 +16,9 @@ READER = "crm-mailbox-reader@example.com"
 OUTSIDER = "crm-mailbox-outsider@example.com"
 
 
-def make_user(email: str, roles: list[str]):
-	if not frappe.db.exists("User", email):
-		user = frappe.get_doc(
-			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0}
-		).insert(ignore_permissions=True)
-	else:
-		user = frappe.get_doc("User", email)
-	user.add_roles(*roles)
-	return user
-
-
 def fresh(raw: bytes, sender: str | None = None) -> bytes:
 	"""The sample with a new Message-ID (Frappe drops a message it has seen) and optionally a new sender."""
-	message_id = f"<{frappe.generate_hash(length=16)}@test.crm-mailbox.example>".encode()
-	raw = re.sub(rb"(?im)^Message-ID:.*$", b"Message-ID: " + message_id, raw, count=1)
+	raw = t.with_message_id(raw)
 	if sender:
 		raw = re.sub(rb"(?im)^(From:.*<)[^>]+(>)", rb"\g<1>" + sender.encode() + rb"\g<2>", raw, count=1)
 	return raw
@@ -51,8 +39,8 @@ class TestOneClick(FrappeTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		cls.account = t.make_email_account()
-		make_user(READER, ["Sales User", "Sales Manager", "Inbox User", "Projects User", "Support Team"])
-		make_user(OUTSIDER, ["Sales User", "Sales Manager", "Projects User", "Support Team"])
+		t.make_user(READER, ["Sales User", "Sales Manager", "Inbox User", "Projects User", "Support Team"])
+		t.make_user(OUTSIDER, ["Sales User", "Sales Manager", "Projects User", "Support Team"])
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
@@ -227,9 +215,9 @@ class TestOneClick(FrappeTestCase):
 
 	def test_linking_to_a_record_the_user_may_not_read_is_refused(self):
 		mail = self.receive(t.build_email(t.unique_address("nope")))
-		user = make_user("crm-mailbox-inbox-only@example.com", ["Inbox User"])
+		user = t.make_user("crm-mailbox-inbox-only@example.com", ["Inbox User"])
 		customer = t.make_customer()
-		frappe.set_user(user.name)
+		frappe.set_user(user)
 		with self.assertRaises(frappe.PermissionError):
 			links.link_email(mail.name, "Customer", customer.name)
 
@@ -238,7 +226,7 @@ class TestRuleApis(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		make_user(READER, ["Sales User", "Sales Manager", "Inbox User", "Projects User", "Support Team"])
+		t.make_user(READER, ["Sales User", "Sales Manager", "Inbox User", "Projects User", "Support Team"])
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
@@ -255,7 +243,7 @@ class TestRuleApis(FrappeTestCase):
 		self.assertEqual([r["communication"] for r in reports], [mail.name])
 		self.assertEqual(reports[0]["skipped_because"], "the mailbox has no enabled rules")
 
-		frappe.set_user(make_user("crm-mailbox-no-rules@example.com", ["Inbox User"]).name)
+		frappe.set_user(t.make_user("crm-mailbox-no-rules@example.com", ["Inbox User"]))
 		with self.assertRaises(frappe.PermissionError):
 			rules.preview_rules(account.name)
 

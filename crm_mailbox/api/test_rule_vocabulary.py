@@ -9,8 +9,8 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from crm_mailbox.api import rules
-from crm_mailbox.api.test_create import make_user
 from crm_mailbox.routing import actions
+from crm_mailbox.testing import make_user
 
 CODES = {
 	("Mailbox Rule Condition", "field"): "fields",
@@ -39,8 +39,8 @@ class TestRuleVocabulary(FrappeTestCase):
 
 	def test_only_for_users_who_may_read_rules_and_by_get(self):
 		self.assertEqual(frappe.allowed_http_methods_for_whitelisted_func[rules.get_rule_vocabulary], ["GET"])
-		frappe.set_user(make_user("crm-mailbox-sales-user@example.com", ["Sales User"]).name)
+		frappe.set_user(make_user("crm-mailbox-sales-user@example.com", ["Sales User"]))
 		self.assertTrue(rules.get_rule_vocabulary()["fields"])
-		frappe.set_user(make_user("crm-mailbox-no-rules@example.com", ["Inbox User"]).name)
+		frappe.set_user(make_user("crm-mailbox-no-rules@example.com", ["Inbox User"]))
 		with self.assertRaises(frappe.PermissionError):
 			rules.get_rule_vocabulary()

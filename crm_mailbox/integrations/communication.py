@@ -9,7 +9,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from crm_mailbox.linking import resolver, store
+from crm_mailbox.linking import contacts, resolver, store
 from crm_mailbox.mailflow.addresses import domain_of
 from crm_mailbox.mailflow.automated import machine_sender
 from crm_mailbox.mailflow.message import facts_from_message
@@ -28,13 +28,17 @@ def before_validate(doc, method=None):
 		if doc.is_new():
 			capture_message_facts(doc)
 		# Every save, not only the first: Frappe's receive saves the email twice.
-		keep_automated_mail_from_creating_contacts(doc)
+		take_over_contact_creation(doc)
 
 
 def validate(doc, method=None):
 	if not is_email(doc):
 		return
-	restore_email_account(doc)
+	create_contacts = restore_email_account(doc) and doc.is_new() and not doc.get("crm_is_automated")
+	with guarded(doc, _("Creating contacts for new addresses failed")):
+		if create_contacts:
+			contacts.create_for_strangers(doc)
+		contacts.drop_our_contacts(doc)
 	with guarded(doc, _("Automatic linking failed")):
 		if doc.is_new():
 			resolution = resolver.resolve_links(doc)
@@ -54,7 +58,7 @@ def after_insert(doc, method=None):
 
 def capture_message_facts(doc):
 	"""Store what only the raw message tells: automated signals and the thread's Message-IDs."""
-	doc.crm_sender_domain = domain_of(doc.sender) if doc.sent_or_received == "Received" else ""
+	doc.crm_sender_domain = sender_domain(doc.sender) if doc.sent_or_received == "Received" else ""
 	inbound = current_inbound_mail() if doc.sent_or_received == "Received" else None
 	if inbound is not None:
 		facts = facts_from_message(inbound.mail)
@@ -73,25 +77,34 @@ def repair_sender(doc, sender_from_headers: str):
 	"""Frappe mangles a UTF-8 (SMTPUTF8) sender address into replacement characters; take ours."""
 	if sender_from_headers and doc.sender and "\ufffd" in doc.sender:
 		doc.sender = sender_from_headers
-		doc.crm_sender_domain = domain_of(sender_from_headers)
+		doc.crm_sender_domain = sender_domain(sender_from_headers)
 
 
-def keep_automated_mail_from_creating_contacts(doc):
-	"""Frappe creates Contacts for unknown senders when the Email Account says so; not for machines.
+def sender_domain(sender: str | None) -> str:
+	"""The sender's domain, bounded to its column (Data, 140): a longer one is valid DNS but never a customer's."""
+	return domain_of(sender)[:140]
 
-	Communication.set_timeline_links reads `create_contact` through `self.email_account`. For
-	automated mail we hide the account for the length of Frappe's validate and put it back in our
-	validate hook, which Frappe runs right after its own.
+
+def take_over_contact_creation(doc):
+	"""Frappe's contact creation, run by us so that it spares our own addresses and automated mail.
+
+	Communication.set_timeline_links reads `create_contact` through `self.email_account`. When the
+	account creates contacts we hide it for the length of Frappe's validate and put it back in our
+	validate hook, which Frappe runs right after its own; that hook creates the contacts (see
+	linking.contacts), except for automated mail.
 	"""
-	if doc.crm_is_automated and doc.email_account:
+	if doc.email_account and contacts.account_creates_contacts(doc.email_account):
 		doc.flags.crm_email_account = doc.email_account
 		doc.email_account = None
 
 
-def restore_email_account(doc):
+def restore_email_account(doc) -> bool:
+	"""Put back the account hidden from Frappe's validate; True when there was one."""
 	if doc.flags.crm_email_account:
 		doc.email_account = doc.flags.crm_email_account
 		doc.flags.crm_email_account = None
+		return True
+	return False
 
 
 class guarded:
@@ -128,7 +141,9 @@ def mark_for_review(doc, note: str):
 	earlier = (doc.get("crm_review_note") or "").strip()
 	doc.crm_needs_review = 1
 	doc.crm_review_note = (f"{earlier}\n{note}" if earlier and note not in earlier else note)[:1000]
-	if not doc.is_new() and frappe.db.exists("Communication", doc.name):
+	# Written whenever the row exists, after_insert included: there the document still counts as
+	# new, and Frappe's receive reloads it from the database right after.
+	if doc.name and frappe.db.exists("Communication", doc.name):
 		frappe.db.set_value(
 			"Communication",
 			doc.name,

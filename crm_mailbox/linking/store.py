@@ -158,8 +158,11 @@ def _bulk_insert(communication: str, links: list[Link], user: str) -> None:
 	if not links:
 		return
 	now = frappe.utils.now()
+	# INSERT IGNORE: a concurrent writer that stored the same link first wins (unique key, see
+	# setup.install.LINK_KEY); its row says the same.
 	frappe.db.bulk_insert(
 		DOCTYPE,
+		ignore_duplicates=True,
 		fields=[
 			"name",
 			"creation",

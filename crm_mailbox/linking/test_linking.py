@@ -8,14 +8,19 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from crm_mailbox import testing as t
-from crm_mailbox.linking import backfill, candidates, resolver
+from crm_mailbox.linking import backfill, candidates, resolver, store
 
 
 class TestLinking(FrappeTestCase):
+	"""Every case runs twice: with the Email Account's "Create Contacts from Incoming Emails" off,
+	and on (Frappe's default) in TestLinkingWithFrappesContacts below."""
+
+	create_contact = 0
+
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		cls.account = t.make_email_account()
+		cls.account = t.make_email_account(create_contact=cls.create_contact)
 
 	def receive_from(self, sender, **kwargs):
 		(communication,) = t.receive(self.account, t.build_email(sender, **kwargs))
@@ -88,8 +93,21 @@ class TestLinking(FrappeTestCase):
 	def test_customer_domain_links_unknown_colleague(self):
 		domain = t.random_domain()
 		customer = t.make_customer(domains=[domain])
-		mail = self.receive_from(f"new.person@{domain}")
-		self.assertEqual(t.links_of(mail), {("Customer", customer.name): "Customer domain"})
+		address = f"new.person@{domain}"
+		mail = self.receive_from(address)
+		links = t.links_of(mail)
+		self.assertIn(("Customer", customer.name), t.timeline_of(mail))
+		contacts = frappe.get_all("Contact Email", filters={"email_id": address}, pluck="parent")
+		if self.create_contact:
+			# Frappe's contact for the stranger belongs to the customer; it cannot outrank the domain.
+			(contact,) = contacts
+			self.assertEqual(_parties_of(contact), [("Customer", customer.name)])
+			self.assertEqual(
+				links, {("Contact", contact): "Contact address", ("Customer", customer.name): "Contact party"}
+			)
+		else:
+			self.assertEqual(contacts, [])
+			self.assertEqual(links, {("Customer", customer.name): "Customer domain"})
 		self.assertEqual(mail.crm_sender_domain, domain)
 
 	def test_exact_address_beats_domain(self):
@@ -105,7 +123,9 @@ class TestLinking(FrappeTestCase):
 		with self.assertRaises(frappe.ValidationError):
 			t.make_customer(domains=["gmail.com"])
 		mail = self.receive_from(t.unique_address("private", "gmail.com"))
-		self.assertEqual(t.links_of(mail), {})
+		self.assertEqual({doctype for doctype, _name in t.links_of(mail)} - {"Contact"}, set())
+		for _doctype, name in t.links_of(mail):
+			self.assertEqual(_parties_of(name), [], "a free-mail sender's contact belongs to no one")
 
 	def test_reply_joins_thread_links_for_unknown_sender(self):
 		lead = t.make_lead(t.unique_address("thread"))
@@ -214,19 +234,120 @@ class TestLinking(FrappeTestCase):
 		)
 
 	def test_second_pull_of_the_same_message_creates_no_duplicate(self):
-		raw = t.build_email(t.unique_address("dup"))
+		lead = t.make_lead(t.unique_address("dup"))
+		raw = t.build_email(lead.email_id)
 		(first,) = t.receive(self.account, raw)
+		before = _link_rows(first)
 		t.receive(self.account, raw)
 		self.assertEqual(frappe.db.count("Communication", {"message_id": first.message_id}), 1)
-		self.assertEqual(
-			frappe.db.count("Mailbox Email Link", {"communication": first.name}),
-			len(frappe.get_all("Mailbox Email Link", filters={"communication": first.name})),
+		self.assertIn(("Lead", lead.name, "Linked"), before)
+		self.assertEqual(_link_rows(first), before, "the second pull added or changed links")
+
+	def test_a_link_is_stored_once_whoever_writes_it(self):
+		lead = t.make_lead(t.unique_address("once"))
+		mail = self.receive_from(lead.email_id)
+		link = store.Link("Lead", lead.name, "Lead address", "again")
+		# a second writer (a relink job, a user) that did not see the first row: no second row
+		store._bulk_insert(mail.name, [link], "Administrator")
+		self.assertEqual(_link_rows(mail).count(("Lead", lead.name, "Linked")), 1)
+		with self.assertRaises(frappe.UniqueValidationError):
+			frappe.get_doc(
+				{
+					"doctype": "Mailbox Email Link",
+					"communication": mail.name,
+					"link_doctype": "Lead",
+					"link_name": lead.name,
+					"status": "Linked",
+					"reason": "Manual",
+				}
+			).db_insert()
+
+	def test_no_contact_for_our_own_or_a_colleagues_address(self):
+		for contact in frappe.get_all("Contact Email", {"email_id": self.account.email_id}, pluck="parent"):
+			frappe.delete_doc("Contact", contact, force=True, ignore_permissions=True)  # earlier runs
+		colleague = t.make_user(t.unique_address("colleague", "ourco.example"), ("Sales User",))
+		contacts_before = set(
+			frappe.get_all(
+				"Contact Email",
+				filters={"email_id": ("in", [self.account.email_id, colleague])},
+				pluck="parent",
+			)
 		)
+		stranger = t.unique_address("stranger")
+		mail = self.receive_from(stranger, to=self.account.email_id, headers={"Cc": colleague})
+		contacts_after = set(
+			frappe.get_all(
+				"Contact Email",
+				filters={"email_id": ("in", [self.account.email_id, colleague])},
+				pluck="parent",
+			)
+		)
+		self.assertEqual(contacts_after, contacts_before, "a Contact was made for our own address")
+		self.assertEqual(
+			bool(frappe.db.exists("Contact Email", {"email_id": stranger})),
+			bool(self.create_contact),
+			"Frappe's contact creation for strangers must stay as the Email Account says",
+		)
+		ours = {("Contact", c) for c in contacts_after}
+		self.assertFalse(ours & t.timeline_of(mail))
+		self.assertFalse(ours & set(t.links_of(mail)))
+
+	def test_our_own_contacts_are_never_participants(self):
+		# A Contact for the mailbox's address (made by Frappe before this app, or by hand), and a
+		# colleague's: neither is linked to the mail, though Frappe links every participant's Contact.
+		own = frappe.db.get_value("Contact Email", {"email_id": self.account.email_id}, "parent")
+		own = own or t.make_contact(self.account.email_id).name
+		colleague = t.make_user(t.unique_address("colleague", "ourco.example"), ("Sales User",))
+		theirs = (
+			frappe.db.get_value("Contact Email", {"email_id": colleague}, "parent")
+			or t.make_contact(colleague).name
+		)
+		lead = t.make_lead(t.unique_address("customer"))
+		mail = self.receive_from(lead.email_id, to=self.account.email_id, headers={"Cc": colleague})
+		mail.save(ignore_permissions=True)  # Frappe re-adds participants' contacts on every save
+		for name in (own, theirs):
+			self.assertNotIn(("Contact", name), t.timeline_of(mail))
+			self.assertNotIn(("Contact", name), t.links_of(mail))
+		self.assertIn(("Lead", lead.name), t.links_of(mail))
+
+	def test_not_linked_means_no_lead_contact_customer_or_opportunity(self):
+		from crm_mailbox.crm_mailbox.report.synced_emails import synced_emails
+
+		if not frappe.db.exists("Contact Email", {"email_id": self.account.email_id}):
+			t.make_contact(self.account.email_id)  # our own address's Contact never counts as a link
+		subject = "Not linked " + frappe.generate_hash(length=8)
+		unknown = self.receive_from(
+			t.unique_address("nobody", "gmail.com"), to=self.account.email_id, subject=subject
+		)
+		lead = t.make_lead(t.unique_address("known"))
+		known = self.receive_from(lead.email_id, to=self.account.email_id, subject=subject)
+		task = frappe.get_doc({"doctype": "Task", "subject": "from the email"}).insert(
+			ignore_permissions=True
+		)
+		store.record(unknown.name, [store.Link("Task", task.name, "Manual", "made from the email")])
+
+		def listed():
+			_columns, rows = synced_emails.execute(
+				frappe._dict(email_account=self.account.name, unlinked_only=1)
+			)
+			return {row["communication"] for row in rows}
+
+		found = listed()
+		self.assertNotIn(known.name, found)
+		if self.create_contact:  # the stranger now has Frappe's Contact: linked
+			self.assertNotIn(unknown.name, found)
+		else:
+			self.assertIn(
+				unknown.name, found, "a Task link or our own contact made the email count as linked"
+			)
 
 	def test_new_contact_links_earlier_mail(self):
 		address = t.unique_address("later")
 		mail = self.receive_from(address)
-		self.assertEqual(t.links_of(mail), {})
+		for contact in frappe.get_all("Contact Email", filters={"email_id": address}, pluck="parent"):
+			frappe.delete_doc("Contact", contact, ignore_permissions=True, force=True)  # Frappe's, if on
+		self.assertEqual({doctype for doctype, _name in t.links_of(mail)} - {"Contact"}, set())
+		frappe.db.delete("Mailbox Email Link", {"communication": mail.name})
 		contact = t.make_contact(address)  # on_update enqueues the backfill (runs now in tests)
 		self.assertEqual(t.links_of(mail).get(("Contact", contact.name)), "Contact address")
 		self.assertIn(("Contact", contact.name), t.timeline_of(mail))
@@ -298,6 +419,34 @@ class TestLinking(FrappeTestCase):
 				sent_or_received="Received", sender=sender, crm_thread_ids="", in_reply_to=None
 			)
 			resolver.resolve_links(communication)
+
+
+class TestLinkingWithFrappesContacts(TestLinking):
+	"""The same cases with "Create Contacts from Incoming Emails" on, as Frappe sets it by default."""
+
+	create_contact = 1
+
+
+def _parties_of(contact: str) -> list[tuple[str, str]]:
+	return [
+		(r.link_doctype, r.link_name)
+		for r in frappe.get_all(
+			"Dynamic Link",
+			filters={"parenttype": "Contact", "parent": contact},
+			fields=["link_doctype", "link_name"],
+		)
+	]
+
+
+def _link_rows(mail) -> list[tuple[str, str, str]]:
+	return sorted(
+		(r.link_doctype, r.link_name, r.status)
+		for r in frappe.get_all(
+			"Mailbox Email Link",
+			filters={"communication": mail.name},
+			fields=["link_doctype", "link_name", "status"],
+		)
+	)
 
 
 def _contacts_of(lead) -> list[str]:

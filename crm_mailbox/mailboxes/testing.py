@@ -6,33 +6,10 @@ import frappe
 
 from crm_mailbox import testing as t
 from crm_mailbox.mailboxes import settings
+from crm_mailbox.testing import make_user  # noqa: F401 (the tests call it as mt.make_user)
 
 # Inbox User may read Communications; which mailboxes is up to User Email rows and crm_mailbox's rules.
 MAIL_ROLES = ("Inbox User",)
-
-
-def make_user(email: str, roles: tuple[str, ...] = MAIL_ROLES, enabled: int = 1) -> str:
-	if frappe.db.exists("User", email):
-		user = frappe.get_doc("User", email)
-		missing = [role for role in roles if role not in {r.role for r in user.roles}]
-		if missing:
-			user.add_roles(*missing)
-		if user.enabled != enabled:
-			user.enabled = enabled
-			user.save(ignore_permissions=True)
-		return email
-	frappe.get_doc(
-		{
-			"doctype": "User",
-			"email": email,
-			"first_name": email.split("@")[0],
-			"enabled": enabled,
-			"send_welcome_email": 0,
-			"user_type": "System User",
-			"roles": [{"role": role} for role in roles],
-		}
-	).insert(ignore_permissions=True)
-	return email
 
 
 class People:

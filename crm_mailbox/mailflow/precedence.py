@@ -169,7 +169,7 @@ def resolve(
 			[c for c in customers if c.email and matching_key(c.email) == key],
 			result,
 		)
-		if not exact:
+		if not exact:  # no exact match, or only a Contact that belongs to no one
 			_resolve_domain(address, [c for c in customers if c.domain], result)
 
 	for doctype, name in thread_links:
@@ -178,7 +178,12 @@ def resolve(
 
 
 def _resolve_exact(address, leads, contacts, customers, result: Resolution) -> bool:
-	matched = bool(leads or contacts or customers)
+	"""Link what has this exact address; True when that names a party (a lead, or a customer).
+
+	A bare Contact (Frappe makes one for every new sender) names nobody: it is linked, and the
+	customer's domain still decides the party.
+	"""
+	matched = bool(leads or customers)
 	contacts = _oldest_first(contacts)
 
 	if leads:
@@ -216,6 +221,7 @@ def _resolve_exact(address, leads, contacts, customers, result: Resolution) -> b
 			if doctype == "Lead":
 				continue  # the lead itself did not match this address; its contact alone does not make it ours
 			result.add(Link(doctype, name, CONTACT_PARTY, f"contact {first.name} belongs to it"))
+			matched = True
 		for contact in later:
 			_supersede_contact(result, contact, f"contact {first.name} was created first")
 

@@ -138,6 +138,33 @@ def add_indexes():
 	for doctype, columns in INDEXES:
 		if frappe.db.table_exists(doctype):
 			frappe.db.add_index(doctype, columns)
+	add_unique_link_key()
+
+
+# One row per email and record: concurrent writers (the receive hook, a relink job, a user linking
+# by hand) cannot duplicate a link; they insert with INSERT IGNORE (linking.store).
+LINK_KEY = ("Mailbox Email Link", ["communication", "link_doctype", "link_name"], "unique_email_record")
+
+
+def add_unique_link_key():
+	doctype, columns, name = LINK_KEY
+	if not frappe.db.table_exists(doctype):
+		return
+	remove_duplicate_links()
+	frappe.db.add_unique(doctype, columns, constraint_name=name)
+
+
+def remove_duplicate_links():
+	"""Keep the first row of each (email, doctype, record); written before the key existed."""
+	frappe.db.sql(
+		"""delete dup from `tabMailbox Email Link` dup
+		join `tabMailbox Email Link` kept
+			on kept.communication = dup.communication
+			and kept.link_doctype = dup.link_doctype
+			and kept.link_name = dup.link_name
+			and (kept.creation < dup.creation
+				or (kept.creation = dup.creation and kept.name < dup.name))"""
+	)
 
 
 def before_uninstall():

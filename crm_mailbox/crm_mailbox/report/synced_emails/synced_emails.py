@@ -73,17 +73,24 @@ def rows(filters) -> list[dict]:
 	links = links_by_email([e.communication for e in emails])
 	result = []
 	for email in emails:
-		email["links"] = "; ".join(links.get(email.communication, []))
-		if cint(filters.unlinked_only) and email["links"]:
+		found = links.get(email.communication, [])
+		email["links"] = "; ".join(text for _doctype, text in found)
+		if cint(filters.unlinked_only) and any(doctype in CRM_RECORDS for doctype, _text in found):
 			continue
 		result.append(email)
 	return result
 
 
-def links_by_email(names: list[str]) -> dict[str, list[str]]:
+# "Not Linked" means linked to none of these (a Task or an Issue made from the email says nothing
+# about who wrote it).
+CRM_RECORDS = ("Lead", "Contact", "Customer", "Opportunity")
+
+
+def links_by_email(names: list[str]) -> dict[str, list[tuple[str, str]]]:
+	"""{email: [(doctype, "Doctype name (Reason)")]} of the emails' Linked rows."""
 	if not names:
 		return {}
-	found: dict[str, list[str]] = {}
+	found: dict[str, list[tuple[str, str]]] = {}
 	for row in frappe.get_all(  # internal read: only for emails get_list returned to this user
 		"Mailbox Email Link",
 		filters={"communication": ("in", names), "status": "Linked"},
@@ -91,6 +98,6 @@ def links_by_email(names: list[str]) -> dict[str, list[str]]:
 		order_by="creation asc",
 	):
 		found.setdefault(row.communication, []).append(
-			f"{_(row.link_doctype)} {row.link_name} ({_(row.reason)})"
+			(row.link_doctype, f"{_(row.link_doctype)} {row.link_name} ({_(row.reason)})")
 		)
 	return found
