@@ -67,6 +67,14 @@ doc_events = {
 	},
 }
 
+# A linked record's timeline leaves out the mail of mailboxes that do not share it (permissions/timeline.py):
+# Frappe's timeline query runs no permission hook, so its endpoints are wrapped, not replaced.
+override_whitelisted_methods = {
+	"frappe.desk.form.load.getdoc": "crm_mailbox.api.timeline.getdoc",
+	"frappe.desk.form.load.get_docinfo": "crm_mailbox.api.timeline.get_docinfo",
+	"frappe.desk.form.load.get_communications": "crm_mailbox.api.timeline.get_communications",
+}
+
 # Who may read a mailbox's mail: composed (ANDed) with Frappe's own rules, never looser.
 permission_query_conditions = {
 	"Communication": "crm_mailbox.permissions.mailbox.communication_query",

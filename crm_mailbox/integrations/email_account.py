@@ -19,6 +19,7 @@ def validate(doc, method=None):
 	if not doc.get("crm_purpose"):
 		return
 	set_archive_default(doc)
+	set_share_default(doc)
 	check_members(doc)
 	check_people(doc)
 	check_owner_strategy(doc)
@@ -60,6 +61,17 @@ def set_archive_default(doc):
 		doc.has_value_changed("crm_purpose") and not doc.has_value_changed("crm_archive_unknown")
 	):
 		doc.crm_archive_unknown = int(doc.crm_purpose == settings.SHARED)
+
+
+def set_share_default(doc):
+	"""Linked mail: shared on the record's timeline for Shared and CRM mailboxes, not for Personal ones.
+
+	Set when the mailbox is created and when its purpose changes; a later change by hand stays.
+	"""
+	if doc.is_new() or (
+		doc.has_value_changed("crm_purpose") and not doc.has_value_changed("crm_share_linked_mail")
+	):
+		doc.crm_share_linked_mail = int(doc.crm_purpose in settings.TEAM_PURPOSES)
 
 
 def check_members(doc):

@@ -64,9 +64,19 @@ def email_account_fields() -> list[dict]:
 			"put in the team's list. Set on for Shared and off for CRM when the purpose is chosen.",
 		},
 		{
+			"fieldname": "crm_share_linked_mail",
+			"fieldtype": "Check",
+			"label": "Share Linked Mail with Everyone Who Can Read the Linked Record",
+			"insert_after": "crm_archive_unknown",
+			"depends_on": "crm_purpose",
+			"description": "On: an email linked to a Customer, Lead or Contact shows on that record's "
+			"timeline to everyone who can read the record. Off: only to those who may read this "
+			"mailbox. Set on for Shared and CRM and off for Personal when the purpose is chosen.",
+		},
+		{
 			"fieldname": "crm_mailbox_column",
 			"fieldtype": "Column Break",
-			"insert_after": "crm_archive_unknown",
+			"insert_after": "crm_share_linked_mail",
 		},
 		{
 			"fieldname": "crm_reply_deadline_hours",

@@ -10,6 +10,10 @@ frappe.ui.form.on("Email Account", {
 		if (["Shared", "CRM"].includes(frm.doc.crm_purpose)) {
 			frm.set_value("crm_archive_unknown", frm.doc.crm_purpose === "Shared" ? 1 : 0);
 		}
+		// Linked mail shows on the record's timeline to all its readers, except a Personal mailbox's.
+		if (frm.doc.crm_purpose) {
+			frm.set_value("crm_share_linked_mail", frm.doc.crm_purpose === "Personal" ? 0 : 1);
+		}
 	},
 });
 
