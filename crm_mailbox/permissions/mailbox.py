@@ -64,9 +64,16 @@ def communication_permission(doc, ptype: str | None = None, user: str | None = N
 	user = user or frappe.session.user
 	if may_read_mailbox(doc.get("email_account"), user):
 		return None
-	if ptype == "read" and readable_reference(doc, user):
+	if ptype == "read" and shares_linked_mail(doc.get("email_account")) and readable_reference(doc, user):
 		return None  # Frappe's own hook decides: the reference document's read permission
 	return False
+
+
+def shares_linked_mail(email_account: str | None) -> bool:
+	"""The mailbox's "Share Linked Mail" option: readers of a linked record may read its mail."""
+	if not email_account or not frappe.get_meta("Email Account").has_field("crm_share_linked_mail"):
+		return True
+	return bool(frappe.db.get_value("Email Account", email_account, "crm_share_linked_mail"))
 
 
 def readable_reference(doc, user: str) -> bool:

@@ -110,7 +110,23 @@ class TestTimelineSharing(FrappeTestCase):
 		self.assertTrue(self.on_load_more(self.colleague))
 
 	def test_purpose_change_sets_the_default_and_a_choice_by_hand_stays(self):
-		box = frappe.get_doc("Email Account", self.box.name)
-		box.crm_share_linked_mail = 1
+		box = t.make_email_account(
+			email_id="crm-mailbox-test-tl-switch@ourco.example",
+			name="CRM Mailbox Test Timeline Switch",
+			crm_purpose="Personal",
+			crm_mailbox_owner=self.owner,
+		)
+		self.assertEqual(box.crm_share_linked_mail, 0)
+		box.update({"crm_purpose": "Shared", "crm_members": [{"user": self.owner, "access": "Process"}]})
 		box.save(ignore_permissions=True)
 		self.assertEqual(box.crm_share_linked_mail, 1)
+		box.crm_share_linked_mail = 0  # by hand, purpose unchanged: stays
+		box.save(ignore_permissions=True)
+		self.assertEqual(frappe.db.get_value("Email Account", box.name, "crm_share_linked_mail"), 0)
+
+	def test_colleague_cannot_open_unshared_mail_through_the_customer(self):
+		from frappe import client
+
+		frappe.set_user(self.colleague)
+		with self.assertRaises(frappe.PermissionError):
+			client.get("Communication", self.mail)
