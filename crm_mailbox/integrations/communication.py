@@ -35,6 +35,7 @@ def validate(doc, method=None):
 	if not is_email(doc):
 		return
 	create_contacts = restore_email_account(doc) and doc.is_new() and not doc.get("crm_is_automated")
+	bound_sender_name(doc)
 	with guarded(doc, _("Creating contacts for new addresses failed")):
 		if create_contacts:
 			contacts.create_for_strangers(doc)
@@ -78,6 +79,13 @@ def repair_sender(doc, sender_from_headers: str):
 	if sender_from_headers and doc.sender and "\ufffd" in doc.sender:
 		doc.sender = sender_from_headers
 		doc.crm_sender_domain = sender_domain(sender_from_headers)
+
+
+def bound_sender_name(doc):
+	"""Frappe puts a sender without a display name, whole, into sender_full_name (Data, 140), then
+	refuses its own email; its validate runs before ours, its length check after."""
+	if doc.sender_full_name and len(doc.sender_full_name) > 140:
+		doc.sender_full_name = doc.sender_full_name[:139] + "…"
 
 
 def sender_domain(sender: str | None) -> str:

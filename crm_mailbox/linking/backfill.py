@@ -98,10 +98,20 @@ def relink_for(addresses: list[str] | None = None, domains: list[str] | None = N
 	return len(changed)
 
 
+def has_earlier_mail(addresses: list[str], domains: list[str]) -> bool:
+	"""Is there any email a relink could change? One query on indexed columns (sender, sender domain).
+
+	Frappe creates a Contact for every new sender: most of them have written once, in the email
+	being received right now, which is not saved yet.
+	"""
+	return bool(emails_for(addresses=addresses, domains=domains, limit=1))
+
+
 def enqueue_relink(addresses: list[str], domains: list[str]) -> None:
+	"""Queue relinking on the 'long' queue (bulk work: it must never delay owner assignment)."""
 	addresses = sorted({a.strip().lower() for a in addresses if a and "@" in a})
 	domains = sorted({d.strip().lower() for d in domains if d})
-	if not (addresses or domains):
+	if not (addresses or domains) or not has_earlier_mail(addresses, domains):
 		return
 	frappe.enqueue(
 		"crm_mailbox.linking.backfill.relink_for",

@@ -145,11 +145,15 @@ class Report:
 
 
 def enqueue_for_email(communication: str) -> None:
-	"""Run the rules after the email is committed, in the background (at once in tests)."""
+	"""Run the rules after the email is committed, in the background (at once in tests).
+
+	On the 'long' queue: a backlog's rules are bulk work, and must never delay owner assignment
+	(threads.ownership, 'short' queue).
+	"""
 	frappe.db.after_commit.add(
 		lambda: frappe.enqueue(
 			"crm_mailbox.routing.engine.run_for_email",
-			queue="short",
+			queue="long",
 			job_id=f"crm_mailbox:rules:{communication}",
 			deduplicate=True,
 			now=bool(frappe.flags.in_test),

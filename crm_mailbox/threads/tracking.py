@@ -111,14 +111,16 @@ def start_thread(doc, box: Mailbox) -> str:
 		}
 	).insert(ignore_permissions=True)
 
-	owner = own.pick_owner(box.name)
+	# Automated mail (newsletters, bounces, auto-replies) is no one's work: no owner, no ToDo,
+	# unless a rule assigns it or a person writes in the thread later (attach).
+	owner = None if automated else own.pick_owner(box.name)
 	doc.db_set({"crm_thread": thread.name, "crm_thread_owner": owner}, update_modified=False)
 	if owner:
 		strategy = box.strategy or "Round robin"
 		own.assign_thread(
 			thread.name, owner, _("New email in {0}; owner chosen by: {1}").format(box.name, _(strategy))
 		)
-	else:
+	elif not automated:
 		frappe.logger("crm_mailbox").warning(
 			"thread %s of %s has no owner: the mailbox has no enabled processor", thread.name, box.name
 		)
@@ -141,18 +143,27 @@ def is_known_sender(doc) -> bool:
 	return bool(doc.reference_doctype) or bool(store.decided(links))
 
 
+def count_message(thread: str) -> None:
+	"""message_count + 1 in one statement: two emails of a thread saved at once both count."""
+	table = frappe.qb.DocType(own.THREAD)
+	frappe.qb.update(table).set(table.message_count, table.message_count + 1).where(
+		table.name == thread
+	).run()
+
+
 def attach(doc, thread: str) -> None:
 	"""This email joins the thread: count it, move the work status, keep the owner."""
 	current = frappe.db.get_value(
 		own.THREAD,
 		thread,
-		["name", "email_account", "thread_owner", "work_status", "due_at", "message_count"],
+		["name", "email_account", "thread_owner", "work_status", "due_at"],
 		as_dict=True,
 	)
 	if not current:
 		return
 	at = get_datetime(doc.communication_date or now_datetime())
-	changes: dict = {"message_count": (current.message_count or 0) + 1}
+	count_message(thread)
+	changes: dict = {}
 	status = current.work_status
 	if doc.sent_or_received == SENT:
 		changes["last_outgoing_at"] = at
@@ -173,11 +184,26 @@ def attach(doc, thread: str) -> None:
 			)
 		elif status == own.NEW:
 			status = own.WAITING_ON_US
+			if not current.due_at:  # a thread started by automated mail had no clock
+				box = get_mailbox(current.email_account)
+				changes.update(
+					due_at=box.due_after(at) if box else None,
+					escalate_at=box.due_after(at, factor=2) if box else None,
+				)
 	if status != current.work_status:
 		changes.update(work_status=status, status_changed_at=now_datetime())
-	frappe.db.set_value(own.THREAD, thread, changes)
+	if changes:
+		frappe.db.set_value(own.THREAD, thread, changes)
 
 	doc.db_set({"crm_thread": thread, "crm_thread_owner": current.thread_owner}, update_modified=False)
+	if not current.thread_owner and doc.sent_or_received == RECEIVED and not doc.get("crm_is_automated"):
+		# A thread started by automated mail has no owner; a person writing in it makes it work.
+		box = get_mailbox(current.email_account)
+		owner = own.pick_owner(box.name) if box and box.is_team else None
+		if owner:
+			doc.db_set("crm_thread_owner", owner, update_modified=False)
+			own.assign_thread(thread, owner, _("A person wrote in a thread of automated mail"))
+		return
 	reopened = current.work_status in own.CLOSED_STATUSES and status not in own.CLOSED_STATUSES
 	if reopened and current.thread_owner:
 		own.queue_assignment(thread, current.thread_owner, _("The customer wrote again"))
