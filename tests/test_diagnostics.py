@@ -416,3 +416,62 @@ def test_unknown_security_setting_is_a_programming_error():
 def test_imap_folder_names_are_encoded_as_imap_spells_them(readable, encoded):
 	assert encode_imap_folder_name(readable) == encoded
 	assert decode_imap_folder_name(encoded) == readable
+
+
+# --- progress and time bound (the desk shows each step as it ends) ------------------------------------
+
+
+def test_each_step_is_handed_over_as_it_ends(dovecot, trust_imap, smtp_servers, trust_smtp):
+	import time
+
+	seen = []
+
+	def on_step(step):
+		seen.append((step.name, time.monotonic()))
+
+	started = time.monotonic()
+	report = imap(dovecot, trust_imap, on_step=on_step)
+	ended = time.monotonic()
+	assert [name for name, _at in seen] == IMAP_STEPS == names(report)
+	# handed over one by one while the test ran, not all together at its end
+	at = [at for _name, at in seen]
+	assert started <= at[0] < at[-1] <= ended
+
+	seen.clear()
+	report = smtp(smtp_servers, trust_smtp, on_step=on_step)
+	assert [name for name, _at in seen] == SMTP_STEPS == names(report)
+
+
+def test_a_step_handed_over_is_already_scrubbed_of_the_password(dovecot, trust_imap):
+	secret = "Sh0w-me-n0t-8812"
+	seen = []
+	imap(dovecot, trust_imap, host=f"{secret}.invalid", password=secret, on_step=seen.append, timeout=QUICK)
+	assert seen and all(secret not in step.detail + step.hint for step in seen)
+
+
+def test_a_listener_that_fails_does_not_stop_the_test(dovecot, trust_imap):
+	def on_step(step):
+		raise RuntimeError("the dialog went away")
+
+	assert imap(dovecot, trust_imap, on_step=on_step).ok
+
+
+def test_no_step_starts_after_the_deadline(dovecot, trust_imap):
+	import time
+
+	def slow_listener(step):
+		time.sleep(0.3)  # the time goes by while the first step is being shown
+
+	report = imap(dovecot, trust_imap, on_step=slow_listener, deadline=time.monotonic() + 0.1)
+	failure = failed(report, "tcp")
+	assert names(report) == ["dns", "tcp"]
+	assert "time is up" in failure.detail
+
+
+def test_a_deadline_already_passed_asks_no_server():
+	import time
+
+	report = check_imap(UNKNOWN_HOST, 993, "ssl", USER, PASSWORD, deadline=time.monotonic() - 1)
+	failure = failed(report, "dns")
+	assert "time is up" in failure.detail
+	assert report.steps[0].seconds < 0.1

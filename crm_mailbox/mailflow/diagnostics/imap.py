@@ -4,7 +4,9 @@ import imaplib
 import re
 import socket
 import ssl
+from collections.abc import Callable
 from contextlib import suppress
+from typing import Any
 
 from .folders import Folder, find_folder, not_found_hint, parse_list, quoted, wire_name
 from .hints import (
@@ -20,7 +22,7 @@ from .hints import (
 	wants_app_password,
 )
 from .network import banner_protocol
-from .report import Done, Failed, Report, Runner, password_forms
+from .report import Done, Failed, Report, Runner, Step, password_forms
 from .session import Dialect, checked_security, open_session
 from .tls import looking_context, no_greeting, tls_reason
 
@@ -34,6 +36,8 @@ def check_imap(
 	folder: str = "INBOX",
 	timeout: float = 8.0,
 	ssl_context: ssl.SSLContext | None = None,
+	on_step: Callable[[Step], Any] | None = None,
+	deadline: float | None = None,
 ) -> Report:
 	"""Test an IMAP account: steps dns, tcp, tls, login, folder; stops at the first failure.
 
@@ -43,12 +47,13 @@ def check_imap(
 	step is not run; a username without a password fails at the login step without asking the server.
 	"""
 	security = checked_security(security)
-	with Runner(timeout) as run:
+	secrets = password_forms(username, password)
+	with Runner(timeout, on_step=on_step, deadline=deadline, secrets=secrets) as run:
 		conn = open_session(run, _IMAP_DIALECT, host, port, security, ssl_context, timeout)
 		run("login", _login, conn, username, password)
 		if username:  # without a login there is no folder to look at
 			run("folder", _open_folder, conn, folder or "INBOX")
-	return run.report(secrets=password_forms(username, password))
+	return run.report(secrets=secrets)
 
 
 class _IMAP(imaplib.IMAP4):

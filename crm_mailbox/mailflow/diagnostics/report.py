@@ -2,6 +2,8 @@
 
 A step is a function that returns Done (what it made, what it saw) or raises Failed (what it saw, what to
 do about it). Runner times each step, turns any failure into a failed Step and stops at the first one.
+It hands each step, scrubbed, to `on_step` as soon as it ends (a desk dialog shows it then), and starts
+no step after `deadline` (a time.monotonic() value), so one test cannot run for long.
 """
 
 import base64
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 _SECRET_MASK = "********"
+OUT_OF_TIME_HINT = "the earlier steps used the time this test may take: run it again, or check them first"
 
 
 @dataclass
@@ -74,10 +77,19 @@ class Stop(Exception):
 class Runner:
 	"""Runs the steps of one test; `with Runner(...) as run:` ends at the first failure and cleans up."""
 
-	def __init__(self, timeout: float) -> None:
+	def __init__(
+		self,
+		timeout: float,
+		on_step: Callable[[Step], Any] | None = None,
+		deadline: float | None = None,
+		secrets: list[str] = (),
+	) -> None:
 		self.timeout = timeout
 		self.steps: list[Step] = []
 		self.cleanups: list[Callable[[], Any]] = []
+		self.on_step = on_step
+		self.deadline = deadline
+		self.secrets = [secret for secret in secrets if secret]
 
 	def __enter__(self) -> "Runner":
 		return self
@@ -90,6 +102,9 @@ class Runner:
 
 	def __call__(self, name: str, func: Callable[..., Done], *args: Any) -> Any:
 		start = time.perf_counter()
+		if self.deadline is not None and time.monotonic() >= self.deadline:
+			self._add(name, False, start, "not run: the test's time is up", OUT_OF_TIME_HINT)
+			raise Stop
 		try:
 			done = func(*args)
 		except Failed as failure:
@@ -107,7 +122,12 @@ class Runner:
 		raise Stop
 
 	def _add(self, name: str, ok: bool, start: float, detail: str, hint: str) -> None:
-		self.steps.append(Step(name, ok, round(time.perf_counter() - start, 4), detail, hint))
+		detail, hint = _scrub(detail, self.secrets), _scrub(hint, self.secrets)
+		step = Step(name, ok, round(time.perf_counter() - start, 4), detail, hint)
+		self.steps.append(step)
+		if self.on_step is not None:
+			with suppress(Exception):  # whoever listens, the test goes on
+				self.on_step(step)
 
 	@property
 	def all_ok(self) -> bool:

@@ -4,7 +4,9 @@ import re
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from contextlib import suppress
+from typing import Any
 
 from .hints import (
 	A_SERVER,
@@ -19,7 +21,7 @@ from .hints import (
 	wants_app_password,
 )
 from .network import banner_protocol, read_banner
-from .report import Done, Failed, Report, Runner, describe, password_forms
+from .report import Done, Failed, Report, Runner, Step, describe, password_forms
 from .session import Dialect, checked_security, open_session
 from .tls import looking_context, no_greeting
 
@@ -32,6 +34,8 @@ def check_smtp(
 	password: str,
 	timeout: float = 8.0,
 	ssl_context: ssl.SSLContext | None = None,
+	on_step: Callable[[Step], Any] | None = None,
+	deadline: float | None = None,
 ) -> Report:
 	"""Test an SMTP account: steps dns, tcp, tls, login, noop; stops at the first failure. Sends no mail.
 
@@ -40,11 +44,12 @@ def check_smtp(
 	at the login step without asking the server.
 	"""
 	security = checked_security(security)
-	with Runner(timeout) as run:
+	secrets = password_forms(username, password)
+	with Runner(timeout, on_step=on_step, deadline=deadline, secrets=secrets) as run:
 		smtp = open_session(run, _SMTP_DIALECT, host, port, security, ssl_context, timeout)
 		run("login", _login, smtp, port, username, password, security)
 		run("noop", _noop, smtp)
-	return run.report(secrets=password_forms(username, password))
+	return run.report(secrets=secrets)
 
 
 class _SMTP(smtplib.SMTP):
