@@ -6,6 +6,11 @@ nothing else: not returned, not logged. The diagnostics scrub it from every text
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
 import frappe
 from frappe import _
 from frappe.utils import cint
@@ -15,9 +20,19 @@ from crm_mailbox.mailflow import diagnostics
 TIMEOUT_SECONDS = 8.0
 
 
-def test_account(email_account: str, timeout: float = TIMEOUT_SECONDS) -> dict:
-	"""{"incoming": report or None, "outgoing": report or None, "ok": bool, "notes": [...]} for the account."""
+def test_account(
+	email_account: str,
+	timeout: float = TIMEOUT_SECONDS,
+	on_step: Callable[[str, diagnostics.Step], Any] | None = None,
+	budget: float | None = None,
+) -> dict:
+	"""{"incoming": report or None, "outgoing": report or None, "ok": bool, "notes": [...]} for the account.
+
+	on_step("incoming" or "outgoing", step) hears of each step as it ends; after `budget` seconds no
+	further step starts (both unset: as before, for the bench command).
+	"""
 	account = frappe.get_doc("Email Account", email_account)
+	deadline = time.monotonic() + budget if budget else None
 	result: dict = {"email_account": account.name, "incoming": None, "outgoing": None, "notes": []}
 	oauth = account.get("auth_method") == "OAuth"
 	password = "" if oauth else (account.get_password(raise_exception=False) or "")
@@ -41,6 +56,8 @@ def test_account(email_account: str, timeout: float = TIMEOUT_SECONDS) -> dict:
 				password=password,
 				folder=first_folder(account),
 				timeout=timeout,
+				on_step=partial(on_step, "incoming") if on_step else None,
+				deadline=deadline,
 			).as_dict()
 	if account.enable_outgoing:
 		result["outgoing"] = diagnostics.check_smtp(
@@ -50,6 +67,8 @@ def test_account(email_account: str, timeout: float = TIMEOUT_SECONDS) -> dict:
 			username="" if account.no_smtp_authentication else username,
 			password="" if account.no_smtp_authentication else password,
 			timeout=timeout,
+			on_step=partial(on_step, "outgoing") if on_step else None,
+			deadline=deadline,
 		).as_dict()
 	if not (account.enable_incoming or account.enable_outgoing):
 		result["notes"].append(_("Neither incoming nor outgoing mail is enabled: nothing to test."))

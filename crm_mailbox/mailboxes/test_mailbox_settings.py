@@ -131,7 +131,8 @@ class TestMailboxSettings(FrappeTestCase):
 			password=SECRET,
 		)
 		errors_before = frappe.db.count("Error Log")
-		result = mailboxes_api.test_connection(account.name)
+		test_id = mailboxes_api.test_connection(account.name)["test_id"]
+		result = mailboxes_api.connection_test_status(test_id)["result"]
 		self.assertFalse(result["ok"])
 		incoming = result["incoming"]
 		self.assertEqual(incoming["first_failure"], "tcp")
