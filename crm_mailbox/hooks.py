@@ -56,6 +56,10 @@ doc_events = {
 		"validate": "crm_mailbox.integrations.crm_records.customer_validate",
 		"on_update": "crm_mailbox.integrations.crm_records.customer_on_update",
 	},
+	"File": {
+		# received attachments: a file name and URL no page turns into markup
+		"before_insert": "crm_mailbox.integrations.files.before_insert",
+	},
 	"Email Account": {
 		"validate": "crm_mailbox.integrations.email_account.validate",
 		"on_update": "crm_mailbox.integrations.email_account.on_update",

@@ -13,6 +13,7 @@ from crm_mailbox.linking import contacts, resolver, store
 from crm_mailbox.mailflow.addresses import domain_of
 from crm_mailbox.mailflow.automated import machine_sender
 from crm_mailbox.mailflow.message import facts_from_message
+from crm_mailbox.mailflow.plaintext import plain_text
 
 from .inbound import current_inbound_mail
 
@@ -27,6 +28,7 @@ def before_validate(doc, method=None):
 	with guarded(doc, _("Reading the email's headers failed")):
 		if doc.is_new():
 			capture_message_facts(doc)
+			make_received_text_inert(doc)
 		# Every save, not only the first: Frappe's receive saves the email twice.
 		take_over_contact_creation(doc)
 
@@ -72,6 +74,13 @@ def capture_message_facts(doc):
 		signal = machine_sender(doc.sender)
 		doc.crm_is_automated = int(bool(signal))
 		doc.crm_automated_signal = signal[:140]
+
+
+def make_received_text_inert(doc):
+	"""Subject and display name of received mail are stored as plain text no page turns into markup."""
+	if doc.sent_or_received == "Received":
+		doc.subject = plain_text(doc.subject, max_length=None)
+		doc.sender_full_name = plain_text(doc.sender_full_name)
 
 
 def repair_sender(doc, sender_from_headers: str):
