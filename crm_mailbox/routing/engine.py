@@ -24,6 +24,7 @@ from crm_mailbox.mailflow import rule_vocabulary
 from crm_mailbox.mailflow import rules as engine
 from crm_mailbox.mailflow.addresses import domain_of, parse_address_list
 from crm_mailbox.mailflow.freemail import company_domain
+from crm_mailbox.mailflow.plaintext import inert
 from crm_mailbox.mailflow.precedence import THREAD
 
 from . import actions, records
@@ -287,7 +288,7 @@ def log_run(comm, thread: str | None, result: engine.RuleResult, steps: list[Ste
 			"rule": result.name,
 			"email_account": comm.email_account,
 			"thread": thread,
-			"matched_because": result.explanation[:2000],
+			"matched_because": inert(result.explanation)[:2000],
 		}
 	)
 	run.actions = [row for row in run.actions if row.action_row not in {s.action_row for s in steps}]
@@ -301,7 +302,8 @@ def log_run(comm, thread: str | None, result: engine.RuleResult, steps: list[Ste
 				"status": step.outcome.status,
 				"reference_doctype": reference[0] if reference[1] else None,
 				"reference_name": reference[1] or None,
-				"note": step.outcome.note[:1000],
+				# notes quote subjects and senders ("Lead for Eve <eve@...>"): inert, never escaped
+				"note": inert(step.outcome.note)[:1000],
 			},
 		)
 	statuses = {row.status for row in run.actions}

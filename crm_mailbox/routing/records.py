@@ -22,6 +22,7 @@ from frappe import _
 from frappe.utils import escape_html, get_url_to_form, getdate
 
 from crm_mailbox.linking import store
+from crm_mailbox.mailflow.plaintext import inert, plain_text
 from crm_mailbox.mailflow.precedence import LINKED, SENDER_REASONS, Link
 from crm_mailbox.mailflow.redaction import redact, redact_subject
 
@@ -49,7 +50,8 @@ class Origin:
 
 
 def clean(text: str | None) -> str:
-	return redact(text or "").text
+	"""Email text for a record: redacted, and inert (no tag openers, never entity-escaped)."""
+	return inert(redact(text or "").text)
 
 
 def work_title(subject: str | None, prefix: str = "", fallback: str = "") -> str:
@@ -58,7 +60,7 @@ def work_title(subject: str | None, prefix: str = "", fallback: str = "") -> str
 	title = redact_subject(title).text
 	if prefix:
 		title = f"{prefix.strip()}: {title}" if title else prefix.strip()
-	return (title or fallback or _("Email without subject"))[:140]
+	return plain_text(title or fallback or _("Email without subject"), max_length=140)
 
 
 def is_reply_subject(text: str | None) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
-from frappe.utils import format_datetime, get_url_to_form, now_datetime
+from frappe.utils import escape_html, format_datetime, get_url_to_form, now_datetime
 
 from crm_mailbox.mailboxes.settings import all_mailboxes, get_mailbox
 from crm_mailbox.threads import ownership as own
@@ -113,8 +113,9 @@ def notify(thread: str, stage: int) -> None:
 				"type": "Alert",
 				"document_type": own.THREAD,
 				"document_name": doc.name,
-				"subject": subject,
-				"email_content": message,
+				# both are drawn as HTML in the notifications dropdown; the email below escapes its own
+				"subject": escape_html(subject),
+				"email_content": escape_html(message),
 			}
 		).insert(ignore_permissions=True)
 	recipients = [
@@ -131,7 +132,7 @@ def send_email(thread: str, recipients: list[str], subject: str, message: str) -
 		frappe.sendmail(
 			recipients=recipients,
 			subject=subject,
-			message=f"<p>{frappe.utils.escape_html(message)}</p><p><a href='{link}'>{_('Open the thread')}</a></p>",
+			message=f"<p>{escape_html(message)}</p><p><a href='{link}'>{_('Open the thread')}</a></p>",
 			reference_doctype=own.THREAD,
 			reference_name=thread,
 		)

@@ -19,6 +19,7 @@ from frappe.utils import now_datetime
 
 from crm_mailbox.mailboxes.settings import enabled_users, get_mailbox
 from crm_mailbox.mailflow import owner_picking
+from crm_mailbox.mailflow.plaintext import inert
 
 THREAD = "Mailbox Thread"
 NEW, WAITING_ON_US, WAITING_ON_CUSTOMER, DONE, IGNORED = (
@@ -209,6 +210,8 @@ def add_assignment(thread: str, user: str, reason: str = "") -> None:
 	description = subject or thread
 	if reason:
 		description = f"{description}\n\n{reason}"
+	# the ToDo's description is HTML: the subject is stored inert already, the reason may quote a name
+	description = inert(description)
 	try:
 		assign_to.add(
 			{"assign_to": [user], "doctype": THREAD, "name": thread, "description": description},

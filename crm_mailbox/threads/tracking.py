@@ -20,6 +20,7 @@ from frappe.utils import get_datetime, now_datetime
 from crm_mailbox.linking import store
 from crm_mailbox.mailboxes.settings import Mailbox, get_mailbox
 from crm_mailbox.mailflow.addresses import parse_address_list
+from crm_mailbox.mailflow.plaintext import plain_text
 from crm_mailbox.threads import ownership as own
 
 RECEIVED, SENT = "Received", "Sent"
@@ -97,7 +98,7 @@ def start_thread(doc, box: Mailbox) -> str:
 	thread = frappe.get_doc(
 		{
 			"doctype": own.THREAD,
-			"subject": (doc.subject or _("(no subject)"))[:500],
+			"subject": plain_text(doc.subject or _("(no subject)"), max_length=500),
 			"email_account": box.name,
 			"sender": (doc.sender or "")[:140],
 			"first_communication": doc.name,
