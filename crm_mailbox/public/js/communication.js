@@ -142,7 +142,7 @@ crm_mailbox.make_lead = function (frm) {
 		if (ctx.lead) return frappe.set_route("Form", "Lead", ctx.lead);
 		const v = ctx.lead_values || {};
 		const d = new frappe.ui.Dialog({
-			title: __("Lead from {0}", [frm.doc.sender]),
+			title: __("Lead from {0}", [frappe.utils.escape_html(frm.doc.sender)]),
 			fields: [
 				{ fieldname: "first_name", fieldtype: "Data", label: __("First Name"), default: v.first_name },
 				{ fieldname: "last_name", fieldtype: "Data", label: __("Last Name"), default: v.last_name },
@@ -182,15 +182,17 @@ crm_mailbox.make_opportunity = function (frm) {
 			reqd: f === "company" ? 1 : 0,
 		}));
 		const args = { communication: frm.doc.name };
+		// a Lead's name can come from an email's display name: text, not markup
+		const party_name = frappe.utils.escape_html(ctx.party.name);
 		if (!fields.length) {
 			frappe.confirm(
-				__("Make an Opportunity for {0} {1}?", [__(ctx.party.doctype), ctx.party.name]),
+				__("Make an Opportunity for {0} {1}?", [__(ctx.party.doctype), party_name]),
 				() => crm_mailbox.post(frm, "create_opportunity", args)
 			);
 			return;
 		}
 		const d = new frappe.ui.Dialog({
-			title: __("Opportunity for {0} {1}", [__(ctx.party.doctype), ctx.party.name]),
+			title: __("Opportunity for {0} {1}", [__(ctx.party.doctype), party_name]),
 			fields,
 			primary_action_label: __("Make Opportunity"),
 			primary_action(values) {
@@ -233,7 +235,12 @@ crm_mailbox.make_task = function (frm) {
 					fieldname: "attachments",
 					fieldtype: "MultiCheck",
 					label: __("Attachments to carry"),
-					options: ctx.attachments.map((f) => ({ label: f.file_name, value: f.name, checked: 1 })),
+					// MultiCheck draws labels as HTML
+					options: ctx.attachments.map((f) => ({
+						label: frappe.utils.escape_html(f.file_name),
+						value: f.name,
+						checked: 1,
+					})),
 				},
 			],
 			primary_action_label: __("Make Task"),

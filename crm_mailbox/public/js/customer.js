@@ -19,7 +19,9 @@ frappe.ui.form.on("Customer", {
 					domains.forEach((domain) => frm.add_child("crm_email_domains", { domain }));
 					frm.refresh_field("crm_email_domains");
 					frappe.show_alert({
-						message: __("Added {0}. Save to link earlier mail.", [domains.join(", ")]),
+						message: __("Added {0}. Save to link earlier mail.", [
+							frappe.utils.escape_html(domains.join(", ")),
+						]),
 						indicator: "green",
 					});
 				});
