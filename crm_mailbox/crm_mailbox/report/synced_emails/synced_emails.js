@@ -1,8 +1,6 @@
 // Copyright (c) 2026, crm_mailbox developers
 // For license information, please see license.txt
 
-const EMAIL_TEXT_COLUMNS = ["sender", "subject", "links", "crm_review_note"];
-
 frappe.query_reports["Synced Emails"] = {
 	filters: [
 		{ fieldname: "email_account", label: __("Mailbox"), fieldtype: "Link", options: "Email Account" },
@@ -18,7 +16,7 @@ frappe.query_reports["Synced Emails"] = {
 	],
 	formatter(value, row, column, data, default_formatter) {
 		// email text (and link names made from it) is data: Frappe's Data formatter does not escape
-		if (EMAIL_TEXT_COLUMNS.includes(column.fieldname)) {
+		if (["sender", "subject", "links", "crm_review_note"].includes(column.fieldname)) {
 			return frappe.utils.escape_html(value == null ? "" : String(value));
 		}
 		return default_formatter(value, row, column, data);
