@@ -7,7 +7,7 @@ from frappe import _
 from frappe.utils import cint
 
 from crm_mailbox.mailflow import rule_vocabulary
-from crm_mailbox.permissions.rules import may_edit_rules
+from crm_mailbox.permissions.rules import may_edit_rules, reads_any_rules
 from crm_mailbox.routing import engine
 
 MAX_PREVIEW = 200
@@ -16,7 +16,8 @@ MAX_PREVIEW = 200
 @frappe.whitelist(methods=["GET"])
 def get_rule_vocabulary() -> dict:
 	"""The fields, operators and actions a routing rule may use: stored codes with their labels."""
-	frappe.has_permission(engine.RULE, "read", throw=True)
+	if not reads_any_rules():
+		frappe.throw(_("Only the members of a mailbox read its routing rules."), frappe.PermissionError)
 	return rule_vocabulary.vocabulary()
 
 

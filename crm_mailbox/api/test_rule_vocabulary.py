@@ -9,8 +9,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from crm_mailbox.api import rules
+from crm_mailbox.mailboxes import settings
 from crm_mailbox.routing import actions
-from crm_mailbox.testing import make_user
+from crm_mailbox.testing import make_email_account, make_user
 
 CODES = {
 	("Mailbox Rule Condition", "field"): "fields",
@@ -39,8 +40,21 @@ class TestRuleVocabulary(FrappeTestCase):
 
 	def test_only_for_users_who_may_read_rules_and_by_get(self):
 		self.assertEqual(frappe.allowed_http_methods_for_whitelisted_func[rules.get_rule_vocabulary], ["GET"])
-		frappe.set_user(make_user("crm-mailbox-sales-user@example.com", ["Sales User"]))
+		member = make_user("crm-mailbox-sales-user@example.com", ["Sales User"])
+		make_email_account(
+			"crm-mailbox-vocabulary@ourco.example",
+			name="CRM Mailbox Vocabulary",
+			crm_purpose="Shared",
+			crm_members=[{"user": "Administrator", "access": "Process"}, {"user": member, "access": "Read"}],
+		)
+		settings.clear_cache()
+		frappe.set_user(member)
 		self.assertTrue(rules.get_rule_vocabulary()["fields"])
-		frappe.set_user(make_user("crm-mailbox-no-rules@example.com", ["Inbox User"]))
-		with self.assertRaises(frappe.PermissionError):
-			rules.get_rule_vocabulary()
+		# a Sales User of no mailbox reads no mailbox's rules
+		for stranger, roles in (
+			("crm-mailbox-no-rules@example.com", ["Inbox User"]),
+			("crm-mailbox-no-box@example.com", ["Sales User"]),
+		):
+			frappe.set_user(make_user(stranger, roles))
+			with self.assertRaises(frappe.PermissionError):
+				rules.get_rule_vocabulary()

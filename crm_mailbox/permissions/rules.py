@@ -40,17 +40,28 @@ def inbox_accounts(user: str) -> list[str]:
 	return frappe.get_all("User Email", filters={"parent": user}, pluck="email_account", distinct=True)
 
 
-def rule_query(user: str | None = None, doctype: str | None = None) -> str:
-	user = user or frappe.session.user
-	if sees_every_mailbox(user):
-		return ""
+def readable_rule_accounts(user: str) -> list[str]:
+	"""The mailboxes whose rules this user reads (not for System Managers: they read all)."""
 	roles = frappe.get_roles(user)
 	mailboxes = all_mailboxes()
 	readable = [name for name, box in mailboxes.items() if box.may_read(user, roles)]
 	readable += [name for name in inbox_accounts(user) if name not in mailboxes]
+	return sorted(set(readable))
+
+
+def reads_any_rules(user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	return sees_every_mailbox(user) or bool(readable_rule_accounts(user))
+
+
+def rule_query(user: str | None = None, doctype: str | None = None) -> str:
+	user = user or frappe.session.user
+	if sees_every_mailbox(user):
+		return ""
+	readable = readable_rule_accounts(user)
 	if not readable:
 		return "1=0"
-	return f"`tab{RULE}`.`email_account` in ({escaped_list(sorted(set(readable)))})"
+	return f"`tab{RULE}`.`email_account` in ({escaped_list(readable)})"
 
 
 def rule_permission(doc, ptype: str | None = None, user: str | None = None, debug: bool = False):
