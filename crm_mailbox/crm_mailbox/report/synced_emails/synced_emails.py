@@ -1,6 +1,11 @@
 # Copyright (c) 2026, crm_mailbox developers
 # For license information, please see license.txt
-"""Received emails with their mailbox, sender, links and the reason for each, and the review flag."""
+"""Received emails with their mailbox, sender, links and the reason for each, and the review flag.
+
+Its ref_doctype is Mailbox Thread, not Communication: Frappe asks for "report" permission on the
+ref_doctype, which no mail role has on Communication and every desk user has on Mailbox Thread.
+The rows come from get_list("Communication") as the user, so each member sees only their mail.
+"""
 
 from __future__ import annotations
 
