@@ -73,7 +73,12 @@ class TestTimelineSharing(FrappeTestCase):
 
 	def on_load_more(self, user: str) -> bool:
 		message, _docinfo = call_as(
-			user, "frappe.desk.form.load.get_communications", doctype="Customer", name=self.customer.name
+			user,
+			"frappe.desk.form.load.get_communications",
+			doctype="Customer",
+			name=self.customer.name,
+			start="0",  # as the desk sends them
+			limit="21",
 		)
 		return self.mail in {c["name"] for c in message}
 

@@ -29,9 +29,11 @@ def unshared_mailboxes() -> list[str]:
 
 def hidden_emails(names: list[str], user: str | None = None) -> set[str]:
 	"""Those of these Communications the user may not see on a linked record's timeline."""
+	if not names:
+		return set()
 	user = user or frappe.session.user
 	unshared = [account for account in unshared_mailboxes() if not may_read_mailbox(account, user)]
-	if not names or not unshared:
+	if not unshared:
 		return set()
 	return set(
 		frappe.get_all(
