@@ -2,7 +2,7 @@
 
 import re
 
-from crm_mailbox.mailflow.plaintext import inert, plain_text, safe_file_name
+from crm_mailbox.mailflow.plaintext import from_sanitised_html, inert, plain_text, safe_file_name
 
 HOSTILE = '<img src=x onerror="window.__xss=(window.__xss||0)+1"> <b id=injected>bold</b>'
 TAG = re.compile(r"<[A-Za-z/!?]")
@@ -66,3 +66,16 @@ def test_long_file_name_keeps_its_extension():
 	name = safe_file_name("a" * 300 + ".xlsx", max_length=140)
 	assert len(name) <= 140 and name.endswith(".xlsx")
 	assert len(safe_file_name("b" * 300)) == 140
+
+
+def test_values_stored_by_frappes_sanitiser_read_as_text_again():
+	stored = 'Quote <img src="x"><b id="injected">bold</b> &amp; terms'
+	assert (
+		from_sanitised_html(stored) == 'Quote \u2039img src="x">\u2039b id="injected">bold\u2039/b> & terms'
+	)
+
+
+def test_values_never_sanitised_are_left_alone():
+	# without a tag Frappe stored the value as received: "&amp;" there is what the sender wrote
+	assert from_sanitised_html("R&amp;D &lt;3") == "R&amp;D &lt;3"
+	assert from_sanitised_html(None) == ""

@@ -27,6 +27,7 @@ escapes twice, because nothing stored is escaped.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -54,6 +55,18 @@ def plain_text(value: str | None, max_length: int | None = 140) -> str:
 	if max_length and len(text) > max_length:
 		text = text[: max_length - 1].rstrip() + "\u2026"
 	return text
+
+
+def from_sanitised_html(value: str | None, max_length: int | None = None) -> str:
+	"""Repair a value Frappe's save-time sanitiser stored as HTML (it only touches values with a tag).
+
+	Such a value holds tags and entities (``<b id="x">A</b> &amp; B``); it reads as plain inert text again
+	(``‹b id="x">A‹/b> & B``). A value without a tag opener was never sanitised and is returned as it is.
+	"""
+	text = value or ""
+	if not TAG_OPENER.search(text):
+		return text
+	return plain_text(html.unescape(text), max_length=max_length)
 
 
 def safe_file_name(name: str, max_length: int = 140) -> str:
