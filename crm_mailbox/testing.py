@@ -219,3 +219,30 @@ def timeline_of(communication) -> set[tuple[str, str]]:
 			fields=["link_doctype", "link_name"],
 		)
 	}
+
+
+# Hostile mail: harmless markup that shows whether email text became markup (#injected, img[src=x]) or
+# ran (window.__xss counts), in every place an email's text can reach.
+HOSTILE_SCRIPT = '<img src=x onerror="window.__xss=(window.__xss||0)+1">'
+HOSTILE_MARKUP = "<b id=injected>bold</b>"
+HOSTILE = HOSTILE_SCRIPT + HOSTILE_MARKUP
+
+
+def hostile_email(sender: str, to: str, subject: str, attachment: bytes | None = None) -> bytes:
+	"""Display name, subject, body and attachment name carry HOSTILE; the HTML body carries scripts."""
+	scripts = (
+		"<script>window.__xss=(window.__xss||0)+1</script>"
+		'<img src=y onerror="window.__xss=(window.__xss||0)+1">'
+		'<svg onload="window.__xss=(window.__xss||0)+1"></svg>'
+	)
+	msg = EmailMessage()
+	msg["From"] = email.utils.formataddr((f"{HOSTILE_SCRIPT} {HOSTILE_MARKUP} Eve", sender))
+	msg["To"] = to
+	msg["Subject"] = subject
+	msg["Date"] = email.utils.formatdate(localtime=True)
+	msg["Message-ID"] = email.utils.make_msgid(domain="test.crm-mailbox.example")
+	msg.set_content(f"Hello,\n{HOSTILE}\nplease quote.\n")
+	msg.add_alternative(f"<p>Hello, {scripts} please quote.</p>", subtype="html")
+	content = attachment if attachment is not None else f"price list for {sender}".encode()
+	msg.add_attachment(content, maintype="text", subtype="plain", filename=f"{HOSTILE}.txt")
+	return msg.as_bytes()

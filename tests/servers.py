@@ -281,6 +281,51 @@ class DovecotServer:
 			self.process.stop()
 		shutil.rmtree(self.root, ignore_errors=True)
 
+	def halt(self) -> None:
+		"""Stop serving (as a crash or an outage would), keeping the mail and config for `resume`."""
+		if self.process:
+			self.process.stop()
+
+	def resume(self) -> None:
+		"""Start serving again on the same ports, with the same mail."""
+		dovecot = find_program("dovecot", "apt-get install -y dovecot-imapd")
+		args = [dovecot, "-F", "-c", str(self.root / "dovecot.conf")]
+		self.process = start_process("dovecot", args, self.root / "dovecot.out")
+		self.process.wait_for_ports(self.imap_port, self.imaps_port)
+
+	def add_user(self, name: str, password: str) -> "MailUser":
+		"""A further user with an empty INBOX, so that tests which drop or delete mail leave the
+		shared user's folders (which other tests list exactly) alone. Dovecot re-reads the passwd-file."""
+		address = f"{name}@crm.test"
+		users = self.root / "users"
+		with users.open("a") as out:
+			out.write(f"{address}:{{PLAIN}}{password}::::::\n")
+		maildir = self.root / "mail" / name
+		for sub in ("cur", "new", "tmp"):
+			(maildir / sub).mkdir(parents=True, exist_ok=True)
+		owner = (self.root / "mail").stat()
+		for path in [maildir, *maildir.rglob("*")]:
+			os.chown(path, owner.st_uid, owner.st_gid)
+		return MailUser(address, password, maildir, owner.st_uid, owner.st_gid)
+
+
+@dataclass
+class MailUser:
+	address: str
+	password: str = field(repr=False)
+	maildir: Path
+	uid: int
+	gid: int
+
+	def drop(self, raw: bytes, name: str) -> Path:
+		"""Deliver one message into INBOX the way an MDA does: write in tmp/, rename into new/."""
+		temporary = self.maildir / "tmp" / name
+		temporary.write_bytes(raw)
+		os.chown(temporary, self.uid, self.gid)
+		delivered = self.maildir / "new" / name
+		os.rename(temporary, delivered)
+		return delivered
+
 
 def _write_maildir(folder: Path, messages: int, user: str, first: int = 1) -> None:
 	for sub in ("cur", "new", "tmp"):
