@@ -15,6 +15,7 @@ Needs: apt ``dovecot-imapd openssl`` (Debian bookworm ships Dovecot 2.3); pip ``
 """
 
 import grp
+import imaplib
 import json
 import os
 import pwd
@@ -293,20 +294,37 @@ class DovecotServer:
 		self.process = start_process("dovecot", args, self.root / "dovecot.out")
 		self.process.wait_for_ports(self.imap_port, self.imaps_port)
 
-	def add_user(self, name: str, password: str) -> "MailUser":
-		"""A further user with an empty INBOX, so that tests which drop or delete mail leave the
+	def add_users(self, names: list[str], password: str) -> list["MailUser"]:
+		"""Further users, each with an empty INBOX, so that tests which drop or delete mail leave the
 		shared user's folders (which other tests list exactly) alone. Dovecot re-reads the passwd-file."""
-		address = f"{name}@crm.test"
-		users = self.root / "users"
-		with users.open("a") as out:
-			out.write(f"{address}:{{PLAIN}}{password}::::::\n")
-		maildir = self.root / "mail" / name
-		for sub in ("cur", "new", "tmp"):
-			(maildir / sub).mkdir(parents=True, exist_ok=True)
 		owner = (self.root / "mail").stat()
-		for path in [maildir, *maildir.rglob("*")]:
-			os.chown(path, owner.st_uid, owner.st_gid)
-		return MailUser(address, password, maildir, owner.st_uid, owner.st_gid)
+		added = []
+		with (self.root / "users").open("a") as out:
+			for name in names:
+				address = f"{name}@crm.test"
+				out.write(f"{address}:{{PLAIN}}{password}::::::\n")
+				maildir = self.root / "mail" / name
+				for sub in ("cur", "new", "tmp"):
+					(maildir / sub).mkdir(parents=True, exist_ok=True)
+				for path in [maildir, *maildir.rglob("*")]:
+					os.chown(path, owner.st_uid, owner.st_gid)
+				added.append(MailUser(address, password, maildir, owner.st_uid, owner.st_gid))
+		if added:
+			self._wait_for_login(added[-1].address, password)
+		return added
+
+	def _wait_for_login(self, user: str, password: str) -> None:
+		"""Dovecot notices a changed passwd-file at most once a second: wait until the login works."""
+		deadline = time.monotonic() + START_TIMEOUT
+		while True:
+			try:
+				with imaplib.IMAP4(self.host, self.imap_port, timeout=5) as probe:
+					probe.login(user, password)
+					return
+			except imaplib.IMAP4.error:
+				if time.monotonic() > deadline:
+					raise ServerSetupError(f"Dovecot did not accept the new user {user} in time") from None
+				time.sleep(0.1)
 
 
 @dataclass

@@ -36,6 +36,8 @@ class Account:
 	ssl_context: ssl.SSLContext | None = field(default=None, repr=False)
 	timeout: float = 30.0
 	max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+	# False: poll even where the server offers IDLE (for servers whose IDLE is known to misbehave)
+	idle: bool = True
 
 	def __post_init__(self):
 		if self.security not in SECURITY_MODES:
@@ -135,7 +137,7 @@ class ImapSession:
 	@property
 	def supports_idle(self) -> bool:
 		with _failures(NetworkError):
-			return bool(self._client().has_capability("IDLE"))
+			return self.account.idle and bool(self._client().has_capability("IDLE"))
 
 	def uids_after(self, uid: int) -> list[int]:
 		"""UIDs in the folder greater than `uid`, ascending."""

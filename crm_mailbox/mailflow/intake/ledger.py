@@ -68,7 +68,7 @@ def message_key(raw: bytes) -> str:
 	except Exception:  # hostile headers: fall back to the hash
 		value = None
 	message_id = " ".join(str(value).split()) if value else ""
-	if message_id and len(message_id) <= MAX_MESSAGE_ID and "@" in message_id:
+	if message_id and len(message_id) <= MAX_MESSAGE_ID and "@" in message_id and message_id.isascii():
 		return "mid:" + message_id.strip("<>")
 	return "sha256:" + hashlib.sha256(raw).hexdigest()
 

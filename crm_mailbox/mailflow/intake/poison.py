@@ -34,6 +34,7 @@ TEXT_HEADERS = ("Subject", *ADDRESS_HEADERS)
 BLOCKING = frozenset({"empty", "no_from", "bad_from", "huge_headers", "unparseable"})
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
+_FIELD_NAME = re.compile(r"^[!-9;-~]+:")  # RFC 5322 field name: printable, no space or colon
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 _BOUNDARY_DEFECTS = (
 	StartBoundaryNotFoundDefect,
@@ -113,7 +114,8 @@ def classify(raw: bytes) -> Verdict:
 	problems += _sender_problems(message)
 	problems += _header_text_problems(message)
 	problems += _structure_problems(message)
-	return Verdict(tuple(problems))
+	first = {p.code: p for p in reversed(problems)}  # one problem per code, the first found
+	return Verdict(tuple(p for p in problems if first[p.code] is p))
 
 
 def _sender_problems(message) -> list[Problem]:
@@ -272,7 +274,7 @@ def _fields(head: bytes, newline: str) -> list[tuple[str, str]]:
 		if text[:1] in (" ", "\t") and fields:
 			name, value = fields[-1]
 			fields[-1] = (name, value + newline + text)
-		elif ":" in text:
+		elif _FIELD_NAME.match(text):
 			name, value = text.split(":", 1)
 			fields.append((name, value))
 		# a line that is neither a field nor a continuation (mbox "From " line, junk) is dropped
