@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import os
 import re
+import time
 from email.message import EmailMessage
 from unittest.mock import patch
 
@@ -93,7 +94,16 @@ def make_user(email: str, roles: tuple[str, ...] | list[str] = ("Inbox User",), 
 	return email
 
 
-def make_email_account(email_id: str = "sales@ourco.example", name: str = "CRM Mailbox Test Sales", **fields):
+def make_email_account(
+	email_id: str = "sales@ourco.example",
+	name: str = "CRM Mailbox Test Sales",
+	*,
+	create_contact: int = 1,
+	**fields,
+):
+	"""A test mailbox. "Create Contacts from Incoming Emails" is on, as Frappe sets it by default, and
+	set on every call: a suite that turned it off for its own cases does not leave it off for the next."""
+	fields["create_contact"] = create_contact
 	if frappe.db.exists("Email Account", name):
 		account = frappe.get_doc("Email Account", name)
 		account.update(fields)
@@ -111,7 +121,6 @@ def make_email_account(email_id: str = "sales@ourco.example", name: str = "CRM M
 			"use_ssl": 1,
 			"password": "not-used-in-tests",
 			"email_sync_option": "ALL",
-			"create_contact": 0,
 			"imap_folder": [{"folder_name": "INBOX"}],
 			**fields,
 		}
@@ -120,7 +129,8 @@ def make_email_account(email_id: str = "sales@ourco.example", name: str = "CRM M
 	return account
 
 
-_uid = [1000]
+# IMAP UIDs as a pull would report them; unique across test runs (received mail is committed)
+_uid = [int(time.time() * 1000) % 1_000_000_000]
 
 
 def receive(account, *raw_messages: bytes):

@@ -73,6 +73,7 @@ def get_create_context(communication: str) -> dict:
 def create_lead(communication: str, values: dict | str | None = None) -> dict:
 	"""The sender's Lead: the existing one, or a new one from the display name and signature."""
 	comm = readable_email(communication)
+	records.refuse_our_own(comm, "Lead")
 	existing = records.sender_lead(comm)
 	if existing:
 		frappe.has_permission("Lead", "read", doc=existing, throw=True)
@@ -174,6 +175,7 @@ def create_contact(communication: str, values: dict | str | None = None) -> dict
 	comm = readable_email(communication)
 	from frappe.contacts.doctype.contact.contact import get_contact_name
 
+	records.refuse_our_own(comm, "Contact")
 	existing = get_contact_name(comm.sender) if comm.sender else None
 	if existing:
 		frappe.has_permission("Contact", "read", doc=existing, throw=True)

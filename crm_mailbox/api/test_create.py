@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 
 import frappe
@@ -10,6 +12,7 @@ from frappe.tests.utils import FrappeTestCase
 from crm_mailbox import testing as t
 from crm_mailbox.api import create, links
 from crm_mailbox.linking import backfill
+from crm_mailbox.routing import records
 
 SECRETS = ("Tr0ub4dor", "482913", "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 READER = "crm-mailbox-reader@example.com"
@@ -116,6 +119,41 @@ class TestOneClick(FrappeTestCase):
 			frappe.utils.getdate(frappe.utils.add_days(None, 3)),
 		)
 
+	def test_an_attachment_name_frappe_refuses_never_fails_the_task_or_the_lead(self):
+		raw = t.build_email(t.unique_address("slash"), subject="Seals")
+		message = email.message_from_bytes(raw, policy=email.policy.default)
+		content = frappe.generate_hash(length=40).encode()  # a file of its own: no other email shares it
+		message.add_attachment(content, maintype="application", subtype="pdf", filename="seals.pdf")
+		mail = self.receive(message.as_bytes())
+		(attachment,) = create.get_create_context(mail.name)["attachments"]
+		# as a sender may name it, and as an intake that kept the name stores it
+		frappe.db.set_value("File", attachment.name, "file_name", "Q3/seals <b>draft</b>.pdf")
+		task = create.create_task(
+			mail.name, title="Price the seals", priority="High", attachments=[attachment.name]
+		)
+		lead = create.create_lead(mail.name)
+		for doctype, name in (("Task", task["name"]), ("Lead", lead["name"])):
+			copies = frappe.get_all(
+				"File",
+				filters={"attached_to_doctype": doctype, "attached_to_name": name},
+				fields=["file_name", "file_url"],
+			)
+			self.assertEqual([c.file_url for c in copies], [attachment.file_url], doctype)
+			self.assertEqual(copies[0].file_name, "Q3_seals _b_draft__b_.pdf", doctype)
+
+	def test_no_lead_or_contact_for_a_colleague_or_our_own_mailbox(self):
+		colleague = t.make_user(t.unique_address("colleague", "ourco.example"), ("Sales User",))
+		other_mailbox = t.make_email_account("support@ourco.example", "CRM Mailbox Test Support")
+		for sender in (colleague, other_mailbox.email_id):
+			mail = self.receive(t.build_email(sender, subject="Internal note"))
+			with self.assertRaises(records.OurOwnAddressError):
+				create.create_lead(mail.name)
+			self.assertFalse(frappe.db.exists("Lead", {"email_id": sender}))
+			for contact in frappe.get_all("Contact Email", {"email_id": sender}, pluck="parent"):
+				frappe.delete_doc("Contact", contact, force=True, ignore_permissions=True)  # the User's own
+			with self.assertRaises(records.OurOwnAddressError):
+				create.create_contact(mail.name)
+
 	def test_lead_from_unknown_sender_then_opportunity_then_existing_lead(self):
 		sender = t.unique_address("p.kowalski", "web.example")
 		mail = self.receive(fresh(t.eml("gmail_new_lead.eml"), sender=sender))
@@ -144,8 +182,14 @@ class TestOneClick(FrappeTestCase):
 			frappe.db.get_value("Issue", issue["name"], ["subject", "raised_by", "customer"]),
 			("Sensor PS-200 broken", sender, customer.name),
 		)
+		# With "Create Contacts from Incoming Emails" on (Frappe's default) Frappe made Anna's Contact
+		# when the email came in, and it belongs to the customer of her domain: Create -> Contact
+		# opens it rather than making a second one.
 		contact = create.create_contact(mail.name)
-		self.assertTrue(contact["created"])
+		self.assertFalse(contact["created"])
+		self.assertEqual(
+			frappe.get_all("Contact Email", {"email_id": sender}, pluck="parent"), [contact["name"]]
+		)
 		self.assertTrue(
 			frappe.db.exists(
 				"Dynamic Link",

@@ -24,6 +24,13 @@ def decided(links: list[Link]) -> list[Link]:
 	return [link for link in links if link.status == LINKED and link.reason != PARTICIPANT]
 
 
+def names_a_party(links: list[Link]) -> bool:
+	"""Do the app's links say who the email is from? A Lead, Customer or other party does; a Contact
+	alone does not: Frappe creates one for every new sender ("Create Contacts from Incoming Emails",
+	on by default), so a Contact that belongs to no one only says that the address wrote before."""
+	return any(link.doctype != "Contact" for link in decided(links))
+
+
 def stored_links(communication: str) -> list[Link]:
 	rows = frappe.get_all(
 		DOCTYPE,

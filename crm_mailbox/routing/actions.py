@@ -118,13 +118,16 @@ def create_lead(ctx: Context, row) -> Outcome:
 	if existing:
 		ctx.made["Lead"] = ("Lead", existing)
 		return Outcome(SKIPPED, _("the sender is already Lead {0}").format(existing), ("Lead", existing))
-	known = [link for link in records.sender_links(ctx.comm.name) if link.doctype in ("Contact", "Customer")]
+	# a Contact alone is no reason: Frappe makes one for every new sender (store.names_a_party)
+	known = [link for link in records.sender_links(ctx.comm.name) if link.doctype not in ("Contact", "Lead")]
 	if known:
 		return Outcome(
 			SKIPPED, _("the sender is already known: {0} {1}").format(_(known[0].doctype), known[0].name)
 		)
 	if ctx.comm.get("crm_is_automated"):
 		return Outcome(SKIPPED, _("automated mail never makes a Lead"))
+	if records.sender_is_ours(ctx.comm):
+		return Outcome(SKIPPED, _("the sender is one of our own addresses: no Lead"))
 	if not ctx.comm.sender:
 		return Outcome(SKIPPED, _("the email has no sender address"))
 	values = records.lead_values(ctx.comm)

@@ -32,7 +32,6 @@ from . import actions, records
 RULE = "Mailbox Routing Rule"
 RUN = "Mailbox Rule Run"
 RUN_ACTION = "Mailbox Rule Run Action"
-SENDER_DOCTYPES = ("Lead", "Contact", "Customer")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -52,8 +51,8 @@ def facts_of(comm) -> engine.EmailFacts:
 		subject=comm.subject or "",
 		body_text=records.email_text(comm),
 		attachment_names=[f.file_name for f in records.email_attachments(comm.name)],
-		sender_known=any(link.doctype in SENDER_DOCTYPES for link in sender_links)
-		or is_colleague(comm.sender),
+		# a Contact alone does not make the sender known: Frappe makes one for every new sender
+		sender_known=store.names_a_party(sender_links) or is_colleague(comm.sender),
 		linked_party_types={link.doctype for link in links},
 		is_automated=bool(comm.get("crm_is_automated")),
 		mailbox=comm.email_account or "",

@@ -22,7 +22,8 @@ from frappe import _
 from frappe.utils import escape_html, get_url_to_form, getdate
 
 from crm_mailbox.linking import store
-from crm_mailbox.mailflow.plaintext import inert, plain_text
+from crm_mailbox.mailflow.addresses import parse_address_list
+from crm_mailbox.mailflow.plaintext import inert, plain_text, safe_file_name
 from crm_mailbox.mailflow.precedence import LINKED, SENDER_REASONS, Link
 from crm_mailbox.mailflow.redaction import redact, redact_subject
 
@@ -203,7 +204,30 @@ def lead_values(comm) -> dict:
 	return values
 
 
+class OurOwnAddressError(frappe.ValidationError):
+	"""A Lead or Contact was asked for one of our own addresses."""
+
+
+def sender_is_ours(comm) -> bool:
+	"""The sender is one of our mailboxes or a colleague (a System User)."""
+	from crm_mailbox.linking.contacts import our_keys
+
+	return bool(our_keys(parse_address_list(comm.sender)))
+
+
+def refuse_our_own(comm, doctype: str) -> None:
+	if sender_is_ours(comm):
+		frappe.throw(
+			_("{0} is one of our own addresses (a mailbox or a colleague): it gets no {1}.").format(
+				frappe.bold(comm.sender), _(doctype)
+			),
+			OurOwnAddressError,
+			title=_("Our Own Address"),
+		)
+
+
 def create_lead(comm, origin: Origin, values: dict | None = None, ignore_permissions: bool = False):
+	refuse_our_own(comm, "Lead")
 	fields = {**lead_values(comm), **{k: v for k, v in (values or {}).items() if v}}
 	lead = frappe.get_doc({"doctype": "Lead", **_lead_fields(fields)})
 	lead.insert(ignore_permissions=ignore_permissions)
@@ -357,6 +381,7 @@ def create_issue(
 
 def create_contact(comm, origin: Origin, values: dict | None = None, ignore_permissions: bool = False):
 	"""A Contact for the sender, linked to the email's party when there is one."""
+	refuse_our_own(comm, "Contact")
 	fields = {k: v for k, v in lead_values(comm).items() if v}
 	fields.update({k: v for k, v in (values or {}).items() if v})
 	contact = frappe.get_doc(
@@ -399,28 +424,57 @@ def email_attachments(comm_name: str) -> list[dict]:
 
 
 def copy_attachments(comm_name: str, doctype: str, name: str, only: list[str] | None = None) -> list[str]:
-	"""Attach the email's files (all, or the File names in `only`) to the record; same privacy."""
+	"""Attach the email's files (all, or the File names in `only`) to the record; same privacy.
+
+	Each copy gets a name Frappe accepts (a sender may call a file "Q3/report.pdf"); a file that
+	still cannot be copied is logged and left out: it never fails the action that made the record.
+	"""
 	copies = []
 	for f in email_attachments(comm_name):
 		if only is not None and f.name not in only:
 			continue
+		clean_file_name(f)
 		if frappe.db.exists(
 			"File", {"attached_to_doctype": doctype, "attached_to_name": name, "file_url": f.file_url}
 		):
 			continue
-		copy = frappe.get_doc(
-			{
-				"doctype": "File",
-				"file_name": f.file_name,
-				"file_url": f.file_url,
-				"is_private": f.is_private,
-				"attached_to_doctype": doctype,
-				"attached_to_name": name,
-			}
-		)
-		copy.insert(ignore_permissions=True)
+		frappe.db.savepoint("crm_mailbox_copy_file")
+		try:
+			copy = frappe.get_doc(
+				{
+					"doctype": "File",
+					"file_name": f.file_name,
+					"file_url": f.file_url,
+					"is_private": f.is_private,
+					"attached_to_doctype": doctype,
+					"attached_to_name": name,
+				}
+			)
+			copy.insert(ignore_permissions=True)
+		except Exception:
+			frappe.db.rollback(save_point="crm_mailbox_copy_file")
+			frappe.log_error(
+				title="crm_mailbox: copying an email's attachment failed",
+				reference_doctype="File",
+				reference_name=f.name,
+			)
+			continue
 		copies.append(copy.name)
 	return copies
+
+
+def clean_file_name(f) -> None:
+	"""Give the email's own File a name Frappe accepts.
+
+	A copy shares the file's content, and Frappe's File.save_file finds the original by content hash
+	and checks *its* name: "File name cannot have /" fails the copy (and any later email carrying
+	the same file) until the original is renamed.
+	"""
+	cleaned = safe_file_name(f.file_name)
+	if cleaned != f.file_name:
+		frappe.db.set_value("File", f.name, "file_name", cleaned, update_modified=False)
+		frappe.clear_document_cache("File", f.name)
+		f.file_name = cleaned
 
 
 def link_back(comm, doc, origin: Origin) -> None:

@@ -141,7 +141,7 @@ def is_known_sender(doc) -> bool:
 	links = doc.flags.crm_links
 	if links is None:
 		return True  # linking did not run or failed: keep the mail visible rather than hide it
-	return bool(doc.reference_doctype) or bool(store.decided(links))
+	return (doc.reference_doctype or "Contact") != "Contact" or store.names_a_party(links)
 
 
 def count_message(thread: str) -> None:
