@@ -8,8 +8,6 @@ and the dry run over the same emails must predict exactly what the live run then
 
 from __future__ import annotations
 
-import re
-
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
@@ -21,9 +19,7 @@ from crm_mailbox.routing.test_routing import made_from, make_rule, row_counts
 
 def fresh(raw: bytes, tag: str) -> bytes:
 	"""The same message with a new Message-ID and senders of its own, so runs never collide."""
-	raw = re.sub(
-		rb"(?im)^message-id:[ \t]*(\r?\n[ \t]+)?<[^>]*>", f"Message-ID: <{tag}>".encode(), raw, count=1
-	)
+	raw = t.with_message_id(raw, f"<{tag}>")
 	for old, new in (
 		(b"acme-industries.com", f"acme-{tag[:8]}.example"),
 		(b"p.kowalski@web.de", f"p.kowalski.{tag[:8]}@web.de"),
