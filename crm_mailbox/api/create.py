@@ -129,7 +129,9 @@ def create_task(
 		frappe.throw(_("Write a title for the task."), title=_("Task Title"))
 	if records.is_reply_subject(title):
 		frappe.throw(
-			_("Write what needs doing as the title, not the email's subject {0}.").format(frappe.bold(title)),
+			_("Write what needs doing as the title, not the email's subject {0}.").format(
+				frappe.bold(frappe.utils.escape_html(title))
+			),
 			title=_("Task Title"),
 		)
 	if not (deadline or priority):

@@ -35,7 +35,10 @@ def _checked(communication: str, link_doctype: str, link_name: str):
 	comm = readable_email(communication)
 	if not (link_doctype and link_name) or not frappe.db.exists(link_doctype, link_name):
 		frappe.throw(
-			_("{0} {1} not found").format(link_doctype, frappe.bold(link_name)), frappe.DoesNotExistError
+			_("{0} {1} not found").format(
+				frappe.utils.escape_html(link_doctype), frappe.bold(frappe.utils.escape_html(link_name))
+			),
+			frappe.DoesNotExistError,
 		)
 	if frappe.get_meta(link_doctype).istable or link_doctype in ("Communication", DOCTYPE):
 		frappe.throw(_("An email cannot be linked to a {0}.").format(link_doctype), title=_("Link"))
