@@ -318,6 +318,35 @@ def test_smtp_login_before_starttls_is_explained(smtp_servers, trust_smtp):
 	assert "only after STARTTLS: turn on STARTTLS" in login.hint
 
 
+def test_smtp_authentication_disabled_but_a_password_stored_logs_in_as_frappe_does(smtp_servers, trust_smtp):
+	# Frappe's SMTPServer.session logs in whenever a password is stored, "Disable SMTP server
+	# authentication" or not; a server that offers no AUTH then fails its mail.
+	report = smtp(smtp_servers, trust_smtp, security="none", login_disabled=True)
+
+	login = failed(report, "login")
+	assert "no login (AUTH)" in login.detail
+	assert "'Disable SMTP server authentication' is ticked, but a password is stored" in login.hint
+	assert "clear the password" in login.hint
+
+
+def test_smtp_authentication_disabled_with_a_password_says_why_it_logged_in(smtp_servers, trust_smtp):
+	report = smtp(smtp_servers, trust_smtp, login_disabled=True)
+
+	assert report.ok, report.as_dict()
+	login = report.steps[3]
+	assert login.name == "login" and login.detail.startswith(f"logged in as {USER}")
+	assert "Frappe logs in although SMTP authentication is disabled" in login.detail
+
+
+def test_smtp_authentication_disabled_without_a_password_skips_the_login(smtp_servers, trust_smtp):
+	report = smtp(smtp_servers, trust_smtp, security="none", password="", login_disabled=True)
+
+	assert report.ok, report.as_dict()
+	login = report.steps[3]
+	assert login.name == "login" and login.ok
+	assert login.detail.startswith("skipped: SMTP authentication is disabled and no password is stored")
+
+
 def test_smtp_tls_on_the_plain_port(smtp_servers, trust_smtp):
 	report = smtp(smtp_servers, trust_smtp, smtp_servers.starttls_port, "ssl")
 

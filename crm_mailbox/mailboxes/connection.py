@@ -64,8 +64,11 @@ def test_account(
 			host=account.smtp_server or "",
 			port=outgoing_port(account),
 			security=outgoing_security(account),
-			username="" if account.no_smtp_authentication else username,
-			password="" if account.no_smtp_authentication else password,
+			# As Frappe's SMTP session: it logs in whenever a password is stored, even with "Disable
+			# SMTP server authentication" ticked; the check says so (diagnostics.smtp).
+			username=username,
+			password=password,
+			login_disabled=bool(cint(account.no_smtp_authentication)),
 			timeout=timeout,
 			on_step=partial(on_step, "outgoing") if on_step else None,
 			deadline=deadline,

@@ -36,18 +36,24 @@ def check_smtp(
 	ssl_context: ssl.SSLContext | None = None,
 	on_step: Callable[[Step], Any] | None = None,
 	deadline: float | None = None,
+	login_disabled: bool = False,
 ) -> Report:
 	"""Test an SMTP account: steps dns, tcp, tls, login, noop; stops at the first failure. Sends no mail.
 
 	security: "ssl" (TLS from the first byte, port 465), "starttls" (port 587) or "none".
 	With no username the login step is reported as skipped (and ok); a username without a password fails
 	at the login step without asking the server.
+	login_disabled: the account says not to log in (Frappe's "Disable SMTP server authentication").
+	Frappe's SMTP session still logs in whenever a password is stored (frappe/email/smtp.py,
+	SMTPServer.session), and so does this check, saying why; without a password it skips the login.
 	"""
 	security = checked_security(security)
 	secrets = password_forms(username, password)
+	if login_disabled and not password:
+		username = ""
 	with Runner(timeout, on_step=on_step, deadline=deadline, secrets=secrets) as run:
 		smtp = open_session(run, _SMTP_DIALECT, host, port, security, ssl_context, timeout)
-		run("login", _login, smtp, port, username, password, security)
+		run("login", _login, smtp, port, username, password, security, login_disabled)
 		run("noop", _noop, smtp)
 	return run.report(secrets=secrets)
 
@@ -181,7 +187,36 @@ _SMTP_DIALECT = Dialect(
 # --- login and noop --------------------------------------------------------------------------------
 
 
-def _login(smtp: smtplib.SMTP, port: int, username: str, password: str, security: str) -> Done:
+LOGIN_DESPITE_DISABLED = (
+	"'Disable SMTP server authentication' is ticked, but a password is stored, and Frappe logs in "
+	"whenever one is: clear the password to send without logging in"
+)
+
+
+def _login(
+	smtp: smtplib.SMTP, port: int, username: str, password: str, security: str, login_disabled: bool = False
+) -> Done:
+	if login_disabled and not username:
+		return Done(
+			None,
+			"skipped: SMTP authentication is disabled and no password is stored, so Frappe does not log in",
+		)
+	if not login_disabled:
+		return _password_login(smtp, port, username, password, security)
+	try:
+		done = _password_login(smtp, port, username, password, security)
+	except Failed as failed:
+		raise Failed(
+			failed.detail,
+			f"{LOGIN_DESPITE_DISABLED}; or {failed.hint}" if failed.hint else LOGIN_DESPITE_DISABLED,
+		) from None
+	return Done(
+		done.value,
+		f"{done.detail} (a password is stored: Frappe logs in although SMTP authentication is disabled)",
+	)
+
+
+def _password_login(smtp: smtplib.SMTP, port: int, username: str, password: str, security: str) -> Done:
 	offered = smtp.esmtp_features.get("auth", "").strip()
 	if not username:
 		hint = ""
