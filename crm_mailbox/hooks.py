@@ -29,7 +29,13 @@ doctype_list_js = {
 
 # The app's bookkeeping about an email or a record never stops Frappe from deleting it;
 # integrations/deletion.py removes or repairs those rows in the same transaction.
-ignore_links_on_delete = ["Mailbox Email Link", "Mailbox Rule Run", "Mailbox Thread", "Mailbox Routing Rule"]
+ignore_links_on_delete = [
+	"Mailbox Email Link",
+	"Mailbox Rule Run",
+	"Mailbox Thread",
+	"Mailbox Routing Rule",
+	"Mailbox Thread Seen",
+]
 
 doc_events = {
 	"*": {
@@ -43,6 +49,7 @@ doc_events = {
 			# the thread must exist before routing rules assign it
 			"crm_mailbox.integrations.threads.after_insert",
 			"crm_mailbox.integrations.rules.after_insert",
+			"crm_mailbox.inbox.realtime.email_inserted",
 		],
 	},
 	"Lead": {

@@ -20,6 +20,9 @@ INDEXES = (
 	("Opportunity", ["party_name"]),
 	("Opportunity", ["contact_email"]),
 	("Customer Email Domain", ["domain"]),
+	# the inbox queue pages each tab newest activity first, by (modified, name)
+	("Mailbox Thread", ["work_status", "modified"]),
+	("Mailbox Thread", ["thread_owner", "modified"]),
 )
 
 

@@ -5,6 +5,7 @@ import frappe
 from frappe.model.document import Document
 from frappe.utils import now_datetime
 
+from crm_mailbox.inbox import realtime
 from crm_mailbox.threads import ownership
 
 
@@ -47,6 +48,8 @@ class MailboxThread(Document):
 		# whoever changes owner or status, and by whichever channel, ToDos and emails follow
 		if self.is_new_thread():
 			return
+		if self.has_value_changed("thread_owner") or self.has_value_changed("work_status"):
+			realtime.publish(self.email_account, self.name)
 		if self.has_value_changed("thread_owner"):
 			ownership.on_owner_change(self)
 		if self.has_value_changed("work_status"):
