@@ -48,3 +48,36 @@ class TestInstall(FrappeTestCase):
 		finally:
 			install.after_install()
 		self.assertTrue(frappe.get_meta("Communication").has_field("crm_needs_review"))
+
+
+class TestUniqueLinkKey(FrappeTestCase):
+	def test_migrate_removes_duplicate_links_then_adds_the_unique_key(self):
+		doctype, _columns, key = install.LINK_KEY
+		table = f"tab{doctype}"
+		communication = frappe.get_all("Communication", limit=1, pluck="name")[0]
+		# as written before the key existed: two rows for one email and record
+		frappe.db.sql_ddl(f"alter table `{table}` drop index `{key}`")
+		for name, creation in (
+			("crm-dup-first", "2026-01-01 10:00:00"),
+			("crm-dup-second", "2026-01-02 10:00:00"),
+		):
+			frappe.db.sql(
+				f"""insert into `{table}` (name, creation, modified, communication, link_doctype, link_name,
+				status, reason) values (%s, %s, %s, %s, 'Customer', 'crm-dup-customer', 'Linked', 'Manual')""",
+				(name, creation, creation, communication),
+			)
+		install.after_migrate()
+		rows = frappe.get_all(
+			doctype,
+			filters={
+				"communication": communication,
+				"link_doctype": "Customer",
+				"link_name": "crm-dup-customer",
+			},
+			pluck="name",
+		)
+		self.assertEqual(rows, ["crm-dup-first"])
+		self.assertTrue(
+			frappe.db.sql(f"show index from `{table}` where Key_name = %s and Non_unique = 0", key)
+		)
+		frappe.db.delete(doctype, {"name": "crm-dup-first"})
