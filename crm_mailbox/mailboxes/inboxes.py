@@ -44,7 +44,13 @@ def add_inboxes(box: Mailbox) -> None:
 			continue
 		user_doc = frappe.get_doc("User", user)
 		user_doc.append("user_emails", row)
-		user_doc.save(ignore_permissions=True)
+		try:
+			user_doc.save(ignore_permissions=True)
+		except Exception:
+			# one user record Frappe will not save never stops the mailbox's own save
+			frappe.log_error(
+				title=_("Mailbox not added to an Email Inbox"), reference_doctype="User", reference_name=user
+			)
 
 
 def add_role_inboxes(user_doc, method=None) -> None:
