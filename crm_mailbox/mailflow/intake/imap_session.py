@@ -154,8 +154,8 @@ class ImapSession:
 		with _failures(FolderError):
 			meta = client.fetch(list(uids), ["RFC822.SIZE", "FLAGS"])
 			sizes = {uid: int(data.get(b"RFC822.SIZE", 0)) for uid, data in meta.items()}
+			large = [uid for uid, size in sizes.items() if size > self.account.max_message_bytes]
 			small = [uid for uid, size in sizes.items() if size <= self.account.max_message_bytes]
-			large = [uid for uid in sizes if uid not in small]
 			bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
 			headers = client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
 		fetched = []

@@ -87,9 +87,18 @@ class LedgerStore(Protocol):
 
 	def find(self, key: str) -> Entry | None: ...
 
-	def record_taken(self, uidvalidity: int, uid: int, key: str, communication: str, duplicate_of=None): ...
+	def record_taken(
+		self,
+		uidvalidity: int,
+		uid: int,
+		key: str,
+		communication: str,
+		duplicate_of: tuple[int, int] | None = None,
+	) -> None: ...
 
-	def record_failed(self, uidvalidity: int, uid: int, key: str, reason: str, duplicate_of=None): ...
+	def record_failed(
+		self, uidvalidity: int, uid: int, key: str, reason: str, duplicate_of: tuple[int, int] | None = None
+	) -> None: ...
 
 
 class MemoryLedger:

@@ -63,7 +63,8 @@ def drain(
 ) -> DrainReport:
 	"""Take every message of the folder that the ledger does not hold yet, batch by batch.
 
-	`mark_seen`: set \\Seen on the server for the messages taken, after they are recorded.
+	`mark_seen`: set \\Seen on the server for the messages taken, after they are recorded (failed
+	ones stay unread there, for a person to see; the ledger keeps them from being handled again).
 	"""
 	if batch_size < 1:
 		raise ValueError("batch_size must be at least 1")
