@@ -55,29 +55,33 @@ class TestUniqueLinkKey(FrappeTestCase):
 		doctype, _columns, key = install.LINK_KEY
 		table = f"tab{doctype}"
 		communication = frappe.get_all("Communication", limit=1, pluck="name")[0]
+		record = "crm-dup-" + frappe.generate_hash(length=8)  # the DDL below commits: unique per run
+		first, second = record + "-1", record + "-2"
 		# as written before the key existed: two rows for one email and record
 		frappe.db.sql_ddl(f"alter table `{table}` drop index `{key}`")
-		for name, creation in (
-			("crm-dup-first", "2026-01-01 10:00:00"),
-			("crm-dup-second", "2026-01-02 10:00:00"),
-		):
-			frappe.db.sql(
-				f"""insert into `{table}` (name, creation, modified, communication, link_doctype, link_name,
-				status, reason) values (%s, %s, %s, %s, 'Customer', 'crm-dup-customer', 'Linked', 'Manual')""",
-				(name, creation, creation, communication),
-			)
-		install.after_migrate()
+		try:
+			for name, creation in (
+				(first, "2026-01-01 10:00:00"),
+				(second, "2026-01-02 10:00:00"),
+			):
+				frappe.db.sql(
+					f"""insert into `{table}` (name, creation, modified, communication, link_doctype,
+					link_name, status, reason) values (%s, %s, %s, %s, 'Customer', %s, 'Linked', 'Manual')""",
+					(name, creation, creation, communication, record),
+				)
+		finally:
+			install.after_migrate()  # the key is back whatever happened above
 		rows = frappe.get_all(
 			doctype,
 			filters={
 				"communication": communication,
 				"link_doctype": "Customer",
-				"link_name": "crm-dup-customer",
+				"link_name": record,
 			},
 			pluck="name",
 		)
-		self.assertEqual(rows, ["crm-dup-first"])
+		self.assertEqual(rows, [first])
 		self.assertTrue(
 			frappe.db.sql(f"show index from `{table}` where Key_name = %s and Non_unique = 0", key)
 		)
-		frappe.db.delete(doctype, {"name": "crm-dup-first"})
+		frappe.db.delete(doctype, {"name": first})
