@@ -135,3 +135,13 @@ class TestTimelineSharing(FrappeTestCase):
 		frappe.set_user(self.colleague)
 		with self.assertRaises(frappe.PermissionError):
 			client.get("Communication", self.mail)
+
+	def test_migrate_gives_existing_mailboxes_the_default_of_their_purpose(self):
+		from crm_mailbox.patches import share_linked_mail_by_purpose
+
+		team = mt.team_mailbox(mt.People(), name="CRM Mailbox Test Timeline Team")
+		frappe.db.set_value("Email Account", team.name, "crm_share_linked_mail", 0)
+		frappe.db.set_value("Email Account", self.box.name, "crm_share_linked_mail", 1)
+		share_linked_mail_by_purpose.execute()
+		self.assertEqual(frappe.db.get_value("Email Account", team.name, "crm_share_linked_mail"), 1)
+		self.assertEqual(frappe.db.get_value("Email Account", self.box.name, "crm_share_linked_mail"), 0)
