@@ -103,7 +103,14 @@ class Browser:
 
 	def open(self, route: str) -> None:
 		"""Open a desk route (e.g. "app/customer/X") and wait until the desk settles."""
-		self.page.goto("/" + route.lstrip("/"))
+		try:
+			self.page.goto("/" + route.lstrip("/"))
+		except Exception as e:
+			if "ERR_CONNECTION" not in str(e):
+				raise
+			# the shared bench's web server restarts after code changes: one more try
+			self.page.wait_for_timeout(5000)
+			self.page.goto("/" + route.lstrip("/"))
 		self.settle()
 
 	def settle(self, extra_ms: int = 600) -> None:

@@ -19,7 +19,19 @@ from crm_mailbox.threads import overdue
 
 # how the subject's bold tag reads once stored as inert text; these screens must show it
 INERT_MARKUP = "\u2039b id=injected>bold\u2039/b>"
-SHOWS_SUBJECT = ("email form", "thread form", "thread list", "rule-made Task")
+SHOWS_SUBJECT = (
+	"email form",
+	"email list",
+	"Synced Emails report",
+	"notifications dropdown",
+	"thread form",
+	"thread list",
+	"rule run",
+	"Customer timeline",
+	"Contact timeline",
+	"Lead timeline",
+	"rule-made Task",
+)
 MEMBER = "crm-mbx-xss-member@ourco.example"
 PASSWORD = "Xss-Test-Pa55word!"
 MAILBOX = "CRM Mailbox Test XSS"
@@ -171,8 +183,15 @@ class TestHostileMailInTheDesk(FrappeTestCase):
 		yield "Customer timeline", lambda: b.open(f"app/customer/{self.customer}")
 		if self.contact:
 			yield "Contact timeline", lambda: b.open(f"app/contact/{self.contact}")
+
+		def lead_timeline():
+			b.open(f"app/lead/{self.lead}")
+			# ERPNext's Lead keeps the timeline on its Activities tab
+			b.page.locator(".form-tabs .nav-link", has_text="Activities").first.click()
+			b.settle(1000)
+
 		if self.lead:
-			yield "Lead timeline", lambda: b.open(f"app/lead/{self.lead}")
+			yield "Lead timeline", lead_timeline
 		if self.task:
 			yield "rule-made Task", lambda: b.open(f"app/task/{self.task}")
 		yield "ToDo list", lambda: b.open("app/todo")
