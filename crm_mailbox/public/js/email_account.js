@@ -3,6 +3,11 @@ frappe.ui.form.on("Email Account", {
 	refresh(frm) {
 		if (frm.is_new()) return;
 		frm.add_custom_button(__("Test Connection"), () => crm_mailbox.test_connection(frm));
+		if (frm.doc.crm_purpose) {
+			frm.add_custom_button(__("Open Inbox"), () =>
+				frappe.set_route("mailbox-inbox", { mailbox: frm.doc.name })
+			);
+		}
 		crm_mailbox.show_member_problems(frm);
 	},
 	crm_purpose(frm) {

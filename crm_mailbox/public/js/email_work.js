@@ -1,0 +1,212 @@
+// crm_mailbox: the Create dialogs (Lead, Opportunity, Task, Issue, Contact) and Unlink for one email,
+// shared by the email's form (communication.js) and the inbox page. Each takes a form, or anything with
+// the form's `doc.name`, `doc.sender` and `reload_doc()`.
+frappe.provide("crm_mailbox");
+
+crm_mailbox.API = "crm_mailbox.api.create.";
+
+crm_mailbox.with_context = function (frm, callback) {
+	frappe
+		.call(crm_mailbox.API + "get_create_context", { communication: frm.doc.name })
+		.then(({ message }) => callback(message));
+};
+
+crm_mailbox.made = function (frm, result) {
+	const verb = result.created ? __("Made") : __("Opened the existing");
+	// record names can come from an email's display name: never trust them as HTML
+	const name = frappe.utils.escape_html(result.name);
+	frappe.show_alert({ message: `${verb} ${__(result.doctype)} ${name}`, indicator: "green" });
+	frm.reload_doc();
+	frappe.set_route("Form", result.doctype, result.name);
+};
+
+crm_mailbox.post = function (frm, method, args) {
+	return frappe
+		.call({ method: crm_mailbox.API + method, type: "POST", args, freeze: true })
+		.then(({ message }) => crm_mailbox.made(frm, message));
+};
+
+crm_mailbox.make_lead = function (frm) {
+	crm_mailbox.with_context(frm, (ctx) => {
+		if (ctx.lead) return frappe.set_route("Form", "Lead", ctx.lead);
+		const v = ctx.lead_values || {};
+		const d = new frappe.ui.Dialog({
+			title: __("Lead from {0}", [frappe.utils.escape_html(frm.doc.sender)]),
+			fields: [
+				{ fieldname: "first_name", fieldtype: "Data", label: __("First Name"), default: v.first_name },
+				{ fieldname: "last_name", fieldtype: "Data", label: __("Last Name"), default: v.last_name },
+				{ fieldname: "company_name", fieldtype: "Data", label: __("Organisation"), default: v.company_name },
+				{ fieldname: "phone", fieldtype: "Data", label: __("Phone"), default: v.phone },
+				{ fieldname: "job_title", fieldtype: "Data", label: __("Job Title"), default: v.job_title },
+			],
+			primary_action_label: __("Make Lead"),
+			primary_action(values) {
+				d.hide();
+				crm_mailbox.post(frm, "create_lead", { communication: frm.doc.name, values });
+			},
+		});
+		d.show();
+	});
+};
+
+crm_mailbox.make_opportunity = function (frm) {
+	crm_mailbox.with_context(frm, (ctx) => {
+		if (!ctx.party) {
+			frappe.msgprint(
+				__("The email is not linked to a Customer or Lead. Make a Lead first, or link the email.")
+			);
+			return;
+		}
+		const options = {
+			opportunity_type: "Opportunity Type",
+			source: "Lead Source",
+			sales_stage: "Sales Stage",
+			company: "Company",
+		};
+		const fields = ctx.opportunity_missing.map((f) => ({
+			fieldname: f,
+			fieldtype: "Link",
+			options: options[f],
+			label: __(options[f]),
+			reqd: f === "company" ? 1 : 0,
+		}));
+		const args = { communication: frm.doc.name };
+		// a Lead's name can come from an email's display name: text, not markup
+		const party_name = frappe.utils.escape_html(ctx.party.name);
+		if (!fields.length) {
+			frappe.confirm(
+				__("Make an Opportunity for {0} {1}?", [__(ctx.party.doctype), party_name]),
+				() => crm_mailbox.post(frm, "create_opportunity", args)
+			);
+			return;
+		}
+		const d = new frappe.ui.Dialog({
+			title: __("Opportunity for {0} {1}", [__(ctx.party.doctype), party_name]),
+			fields,
+			primary_action_label: __("Make Opportunity"),
+			primary_action(values) {
+				d.hide();
+				crm_mailbox.post(frm, "create_opportunity", { ...args, values });
+			},
+		});
+		d.show();
+	});
+};
+
+crm_mailbox.make_task = function (frm) {
+	crm_mailbox.with_context(frm, (ctx) => {
+		const d = new frappe.ui.Dialog({
+			title: __("Task from this email"),
+			size: "large",
+			fields: [
+				{
+					fieldname: "title",
+					fieldtype: "Data",
+					label: __("What needs doing"),
+					reqd: 1,
+					default: ctx.title,
+					description: __("Say what the assignee should do, not the email's subject."),
+				},
+				{ fieldname: "expected_result", fieldtype: "Small Text", label: __("Expected Result") },
+				{ fieldname: "definition_of_done", fieldtype: "Small Text", label: __("Definition of Done") },
+				{ fieldname: "col", fieldtype: "Column Break" },
+				{ fieldname: "assignee", fieldtype: "Link", options: "User", label: __("Assignee") },
+				{ fieldname: "deadline", fieldtype: "Date", label: __("Deadline") },
+				{
+					fieldname: "priority",
+					fieldtype: "Select",
+					options: ["", "Low", "Medium", "High", "Urgent"],
+					label: __("Priority"),
+				},
+				{ fieldname: "project", fieldtype: "Link", options: "Project", label: __("Project") },
+				{ fieldname: "sec", fieldtype: "Section Break", hidden: !ctx.attachments.length },
+				{
+					fieldname: "attachments",
+					fieldtype: "MultiCheck",
+					label: __("Attachments to carry"),
+					// MultiCheck draws labels as HTML
+					options: ctx.attachments.map((f) => ({
+						label: frappe.utils.escape_html(f.file_name),
+						value: f.name,
+						checked: 1,
+					})),
+				},
+			],
+			primary_action_label: __("Make Task"),
+			primary_action(values) {
+				if (!values.deadline && !values.priority) {
+					frappe.msgprint(__("Give the task a deadline or a priority."));
+					return;
+				}
+				d.hide();
+				crm_mailbox.post(frm, "create_task", {
+					communication: frm.doc.name,
+					...values,
+					attachments: values.attachments || [],
+				});
+			},
+		});
+		d.show();
+	});
+};
+
+crm_mailbox.make_issue = function (frm) {
+	crm_mailbox.with_context(frm, (ctx) => {
+		const d = new frappe.ui.Dialog({
+			title: __("Issue from this email"),
+			fields: [
+				{ fieldname: "title", fieldtype: "Data", label: __("Subject"), reqd: 1, default: ctx.title },
+				{ fieldname: "priority", fieldtype: "Link", options: "Issue Priority", label: __("Priority") },
+			],
+			primary_action_label: __("Make Issue"),
+			primary_action(values) {
+				d.hide();
+				crm_mailbox.post(frm, "create_issue", { communication: frm.doc.name, ...values });
+			},
+		});
+		d.show();
+	});
+};
+
+crm_mailbox.make_contact = function (frm) {
+	crm_mailbox.post(frm, "create_contact", { communication: frm.doc.name });
+};
+
+crm_mailbox.unlink_dialog = function (frm) {
+	frappe
+		.call("crm_mailbox.api.links.get_email_links", { communication: frm.doc.name })
+		.then(({ message: links }) => {
+			const linked = (links || []).filter((l) => l.status === "Linked");
+			if (!linked.length) return frappe.msgprint(__("The email is not linked to any record."));
+			const d = new frappe.ui.Dialog({
+				title: __("Unlink"),
+				fields: [
+					{
+						fieldname: "link",
+						fieldtype: "Select",
+						label: __("Record"),
+						reqd: 1,
+						options: linked.map((l) => ({
+							label: `${__(l.link_doctype)} ${frappe.utils.escape_html(l.link_name)} (${__(
+								l.reason
+							)})`,
+							value: `${l.link_doctype}::${l.link_name}`,
+						})),
+					},
+				],
+				primary_action_label: __("Unlink"),
+				primary_action({ link }) {
+					const [link_doctype, link_name] = link.split("::");
+					d.hide();
+					frappe
+						.call({
+							method: "crm_mailbox.api.links.unlink_email",
+							type: "POST",
+							args: { communication: frm.doc.name, link_doctype, link_name },
+						})
+						.then(() => frm.reload_doc());
+				},
+			});
+			d.show();
+		});
+};
