@@ -170,14 +170,14 @@ crm_mailbox.Inbox = class Inbox {
 			.toggleClass("unread", !!t.unread)
 			.toggleClass("active", t.name === this.current);
 		$row.find(".crm-inbox-who").text(t.sender_name || t.sender);
-		$row.find(".crm-inbox-when").text(t.last_message_at ? frappe.datetime.comment_when(t.last_message_at, true) : "");
+		$row.find(".crm-inbox-when").text(t.last_message_at ? frappe.datetime.prettyDate(t.last_message_at, true) : "");
 		$row.find(".crm-inbox-subject").text(t.subject || __("(no subject)"));
 		$row.find(".crm-inbox-snippet").text(t.snippet || "");
 		if (t.party) $row.find(".crm-inbox-party").text(`${__(t.party.doctype)}: ${t.party.name} · `);
 		$row.find(".crm-inbox-owner").text(t.owner_name ? t.owner_name : __("Unassigned"));
 		if (t.due_at) {
 			$row.find(".crm-inbox-due")
-				.text(`· ${__("due")} ${frappe.datetime.comment_when(t.due_at, true)}`)
+				.text(`· ${__("due")} ${frappe.datetime.str_to_user(t.due_at)}`)
 				.toggleClass("text-danger", !!t.is_overdue);
 		}
 		return $row;
@@ -261,7 +261,8 @@ crm_mailbox.Inbox = class Inbox {
 				if (f.is_image && url.startsWith("/")) {
 					$("<img>").attr({ src: url, alt: "" }).css({ maxHeight: "48px", marginRight: "4px" }).appendTo($a);
 				}
-				$("<span>").text(`📎 ${f.file_name}`).appendTo($a);
+				$a.append(frappe.utils.icon("attachment", "xs"));
+				$("<span>").text(` ${f.file_name}`).appendTo($a);
 				$files.append($a);
 			}
 		}
@@ -278,7 +279,8 @@ crm_mailbox.Inbox = class Inbox {
 			</head><body>${html}</body></html>`;
 		iframe.addEventListener("load", () => {
 			const doc = iframe.contentDocument;
-			if (doc && doc.documentElement) iframe.style.height = doc.documentElement.scrollHeight + 8 + "px";
+			// the body's own height: the document's is never less than the frame's default 150px
+			if (doc && doc.body) iframe.style.height = doc.body.scrollHeight + 16 + "px";
 		});
 		return iframe;
 	}
