@@ -83,6 +83,8 @@ doc_events = {
 override_whitelisted_methods = {
 	"frappe.desk.form.load.getdoc": "crm_mailbox.api.timeline.getdoc",
 	"frappe.desk.form.load.get_docinfo": "crm_mailbox.api.timeline.get_docinfo",
+	"frappe.desk.form.save.savedocs": "crm_mailbox.api.timeline.savedocs",  # save / submit answer with docinfo
+	"frappe.desk.form.save.cancel": "crm_mailbox.api.timeline.cancel",
 	"frappe.desk.form.load.get_communications": "crm_mailbox.api.timeline.get_communications",
 }
 
