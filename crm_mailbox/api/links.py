@@ -3,12 +3,19 @@
 import frappe
 
 from crm_mailbox.linking.store import DOCTYPE
+from crm_mailbox.permissions.mailbox import may_list_email
 
 
 @frappe.whitelist()
 def get_email_links(communication: str) -> list[dict]:
-	"""The links of an email with the reason for each, for the email's form."""
+	"""The links of an email with the reason for each, for the email's form.
+
+	Only for those who may list the email (permissions/mailbox.py): opening it because its linked
+	record is readable does not show why it was linked.
+	"""
 	frappe.get_doc("Communication", communication).check_permission("read")
+	if not may_list_email(communication, frappe.session.user):
+		return []
 	return frappe.get_all(
 		DOCTYPE,
 		filters={"communication": communication},

@@ -7,6 +7,7 @@ from frappe import _
 from frappe.utils import cint
 
 from crm_mailbox.mailflow import rule_vocabulary
+from crm_mailbox.permissions.mailbox import may_list_email
 from crm_mailbox.permissions.rules import may_edit_rules, reads_any_rules
 from crm_mailbox.routing import engine
 
@@ -25,6 +26,8 @@ def get_rule_vocabulary() -> dict:
 def get_rule_runs(communication: str) -> list[dict]:
 	"""Which rules matched the email, why, and what each of their actions did."""
 	frappe.get_doc("Communication", communication).check_permission("read")
+	if not may_list_email(communication, frappe.session.user):
+		return []  # opened through its linked record only: the runs stay with the mailbox's members
 	runs = frappe.get_all(
 		engine.RUN,
 		filters={"communication": communication},
