@@ -15,9 +15,10 @@ LINK = "Mailbox Email Link"
 RULE_RUN = "Mailbox Rule Run"
 THREAD = "Mailbox Thread"
 RULE = "Mailbox Routing Rule"
+SEEN = "Mailbox Thread Seen"
 
 # Our own bookkeeping: deleting one of these needs no clean-up of links.
-OWN_DOCTYPES = frozenset({LINK, RULE_RUN, RULE, "Mailbox Rule Run Action"})
+OWN_DOCTYPES = frozenset({LINK, RULE_RUN, RULE, SEEN, "Mailbox Rule Run Action"})
 
 
 def on_trash(doc, method=None):
@@ -26,6 +27,7 @@ def on_trash(doc, method=None):
 		return
 	if doc.doctype == THREAD:
 		clear_thread_of_emails([doc.name])
+		frappe.db.delete(SEEN, {"thread": doc.name})
 		return
 	if doc.doctype == "Communication":
 		forget_email(doc)
@@ -87,13 +89,14 @@ def clear_thread_of_emails(threads: list[str]) -> None:
 
 
 def forget_user(user: str) -> None:
-	"""A deleted user is no mailbox member and owns no thread: the threads become unassigned.
+	"""A deleted user is no mailbox member, owns no thread and has read none: the threads become unassigned.
 
 	A user named as a mailbox's owner still cannot be deleted (Frappe offers to disable them): the
 	mailbox needs a new owner first, a choice only a person can make.
 	"""
 	members = frappe.get_all("Mailbox Member", filters={"user": user}, pluck="parent", distinct=True)
 	frappe.db.delete("Mailbox Member", {"user": user})
+	frappe.db.delete(SEEN, {"user": user})
 	if members:
 		from crm_mailbox.mailboxes import settings
 

@@ -142,6 +142,24 @@ class TestDeletion(FrappeTestCase):
 		self.assertIsNone(frappe.db.get_value(ownership.THREAD, thread, "thread_owner"))
 		self.assertEqual(self.rows("Mailbox Member", user=user), 0)
 
+	def test_deleting_a_thread_or_a_user_removes_their_seen_marks(self):
+		from crm_mailbox.inbox import seen
+
+		reader = mt.make_user(t.unique_address("reader", "ourco.example"), (*mt.MAIL_ROLES, "Sales User"))
+		kept, gone = (ownership.thread_of(self.receive(t.unique_address("customer")).name) for _ in "12")
+		for thread in (kept, gone):
+			seen.mark(thread, reader)
+			seen.mark(thread, self.people.proc1)
+		self.assertEqual(self.rows(seen.SEEN, thread=gone), 2)
+
+		frappe.delete_doc(ownership.THREAD, gone)
+		self.assertEqual(self.rows(seen.SEEN, thread=gone), 0)
+		self.assertEqual(self.rows(seen.SEEN, thread=kept), 2, "other threads keep theirs")
+
+		frappe.delete_doc("User", reader)
+		self.assertEqual(self.rows(seen.SEEN, user=reader), 0)
+		self.assertEqual(self.rows(seen.SEEN, thread=kept, user=self.people.proc1), 1)
+
 	def test_a_rule_linking_to_a_deleted_record_skips_that_action(self):
 		customer = t.make_customer()
 		frappe.get_doc(
