@@ -4,7 +4,6 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from crm_mailbox.mailboxes.settings import get_mailbox
 from crm_mailbox.threads import ownership
 
 
@@ -20,13 +19,7 @@ def assign(thread: str, user: str, reason: str = "") -> None:
 	"""Make a processor of the thread's mailbox its one owner."""
 	doc = frappe.get_doc(ownership.THREAD, thread)
 	doc.check_permission("write")
-	box = get_mailbox(doc.email_account)
-	if box and user != box.owner and not box.may_process(user, frappe.get_roles(user)):
-		frappe.throw(
-			_("{0} is not a processor of mailbox {1}.").format(frappe.bold(user), frappe.bold(box.name)),
-			ownership.ThreadOwnerError,
-			title=_("Thread Owner"),
-		)
+	ownership.check_owner(doc.email_account, user)
 	ownership.assign_thread(thread, user, reason)
 
 

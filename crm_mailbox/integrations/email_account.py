@@ -9,6 +9,7 @@ from crm_mailbox.linking.resolver import forget_own_addresses
 from crm_mailbox.mailboxes import inboxes, settings
 from crm_mailbox.mailflow import deadlines
 from crm_mailbox.mailflow import owner_picking as ownership
+from crm_mailbox.threads.ownership import may_own
 
 
 class MailboxSettingsError(frappe.ValidationError):
@@ -127,6 +128,26 @@ def check_owner_strategy(doc):
 		fail(_("Thread owner strategy {0} needs a Fixed Thread Owner.").format(frappe.bold(_(strategy))))
 	if strategy == ownership.MAILBOX_OWNER and not doc.get("crm_mailbox_owner"):
 		fail(_("Thread owner strategy {0} needs a Mailbox Owner.").format(frappe.bold(_(strategy))))
+	fixed = doc.get("crm_fixed_owner")
+	if fixed and not may_own(unsaved_mailbox(doc), fixed):
+		# the fixed owner gets a ToDo with each thread's subject: they must be able to open it
+		fail(
+			_(
+				"Fixed Thread Owner {0} is not a processor of this mailbox: add them as a member with access Process."
+			).format(frappe.bold(fixed))
+		)
+
+
+def unsaved_mailbox(doc) -> settings.Mailbox:
+	"""The mailbox's people as this form holds them (the cached settings are the saved ones)."""
+	rows = [row for row in doc.get("crm_members") or [] if row.access == settings.PROCESS]
+	return settings.Mailbox(
+		name=doc.name,
+		purpose=doc.crm_purpose,
+		owner=doc.get("crm_mailbox_owner") or None,
+		processor_users=[row.user for row in rows if row.user],
+		processor_roles=[row.role for row in rows if row.role],
+	)
 
 
 def check_numbers(doc):

@@ -17,7 +17,7 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from crm_mailbox.mailboxes.settings import enabled_users, get_mailbox
+from crm_mailbox.mailboxes.settings import Mailbox, enabled_users, get_mailbox
 from crm_mailbox.mailflow import owner_picking
 from crm_mailbox.mailflow.plaintext import inert
 
@@ -48,6 +48,22 @@ def thread_of(communication: str) -> str | None:
 	if not communication:
 		return None
 	return frappe.db.get_value("Communication", communication, "crm_thread") or None
+
+
+def may_own(box: Mailbox, user: str | None) -> bool:
+	"""Whether the user may own the mailbox's threads: its owner or a processor (by user or role)."""
+	return bool(user) and (user == box.owner or box.may_process(user, frappe.get_roles(user)))
+
+
+def check_owner(email_account: str | None, user: str) -> None:
+	"""Refuse an owner who is not the mailbox's owner or processor: a ToDo would show them the subject."""
+	box = get_mailbox(email_account)
+	if box and not may_own(box, user):
+		frappe.throw(
+			_("{0} is not a processor of mailbox {1}.").format(frappe.bold(user), frappe.bold(box.name)),
+			ThreadOwnerError,
+			title=_("Thread Owner"),
+		)
 
 
 def assign_thread(thread: str, user: str, reason: str = "") -> None:
@@ -95,8 +111,12 @@ def pick_owner(email_account: str, users: list[str] | None = None, strategy: str
 		frappe.throw(_("Unknown owner strategy {0}").format(frappe.bold(strategy)), title=_("Thread Owner"))
 	if strategy == owner_picking.MAILBOX_OWNER:
 		return first_enabled([box.owner] if box else [])
+	if users is not None and box:
+		# a rule saved before its users left the mailbox must not hand them its threads
+		users = [user for user in users if may_own(box, user)]
 	if strategy == owner_picking.FIXED_USER:
-		return first_enabled(([box.fixed_user] if box else []) + list(users or []))
+		fixed = [box.fixed_user] if box and may_own(box, box.fixed_user) else []
+		return first_enabled(fixed + list(users or []))
 	candidates = enabled_users(list(users)) if users is not None else (box.processors() if box else [])
 	if not candidates:
 		return None

@@ -5,7 +5,9 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from crm_mailbox.mailboxes.settings import get_mailbox
 from crm_mailbox.mailflow import rules as engine
+from crm_mailbox.threads.ownership import may_own
 
 
 class InvalidRoutingRule(frappe.ValidationError):
@@ -63,19 +65,24 @@ class MailboxRoutingRule(Document):
 		problems = []
 		if not self.actions:
 			problems.append(_("The rule has no actions; add at least one."))
+		box = get_mailbox(self.email_account)
 		for row in self.actions:
 			problems.extend(
-				_("Action {0} ({1}): {2}").format(row.idx, row.action, problem) for problem in _problems(row)
+				_("Action {0} ({1}): {2}").format(row.idx, row.action, problem)
+				for problem in _problems(row, box)
 			)
 		return problems
 
 
-def _problems(row) -> list[str]:
+def _problems(row, box) -> list[str]:
 	problems = []
 	users = row.user_list()
 	for user in users:
 		if not frappe.db.get_value("User", {"name": user, "enabled": 1}):
 			problems.append(_("{0} is not an enabled user.").format(user))
+		elif box and not may_own(box, user):
+			# owners and assignees get the email's subject in a ToDo: only the mailbox's people
+			problems.append(_("{0} is not a processor of mailbox {1}.").format(user, box.name))
 	if row.action == "assign_owner":
 		if row.strategy == "Fixed user" and len(users) != 1:
 			problems.append(_("the strategy 'Fixed user' needs exactly one user."))

@@ -40,6 +40,9 @@ class MailboxThread(Document):
 		if self.is_new():
 			return
 		if self.has_value_changed("thread_owner"):
+			if self.thread_owner:
+				# every channel (REST PUT, desk form, rules, assign) passes here
+				ownership.check_owner(self.email_account, self.thread_owner)
 			self.assigned_at = now_datetime() if self.thread_owner else None
 		if self.has_value_changed("work_status"):
 			ownership.before_status_change(self)
