@@ -114,3 +114,45 @@ class TestHostileTextStored(FrappeTestCase):
 			for value in (log.subject, log.email_content):
 				self.assertFalse(TAG.search(value or ""), value)
 		self.assertIn("&lt;b id=injected&gt;", logs[0].email_content)
+
+
+class TestRepairOfStoredText(FrappeTestCase):
+	"""The patch for mail stored before the fix: what Frappe's sanitiser kept reads as text again."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.set_user("Administrator")
+		cls.box = mt.team_mailbox(mt.People(), name="CRM Mailbox Test Hostile")
+		mt.fresh_settings()
+
+	def test_sanitised_subjects_and_attachment_names_repaired(self):
+		from crm_mailbox.patches import inert_email_text
+
+		content = f"old price list {frappe.generate_hash(length=8)}".encode()
+		sender = t.unique_address("eve")
+		(mail,) = t.receive(self.box, t.hostile_email(sender, self.box.email_id, "Old mail", content))
+		thread = frappe.db.get_value("Communication", mail.name, "crm_thread")
+		(f,) = frappe.get_all(
+			"File",
+			filters={"attached_to_doctype": "Communication", "attached_to_name": mail.name},
+			pluck="name",
+		)
+		# as Frappe's sanitiser stored them before the fix
+		stored = 'Old <img src="x"><b id="injected">bold</b> &amp; co'
+		frappe.db.set_value("Communication", mail.name, "subject", stored)
+		frappe.db.set_value("Mailbox Thread", thread, "subject", stored)
+		frappe.db.set_value("File", f, "file_name", '<img src="x"><b id="injected">bold<b>1.txt</b></b>')
+
+		inert_email_text.execute()
+
+		for value in (
+			frappe.db.get_value("Communication", mail.name, "subject"),
+			frappe.db.get_value("Mailbox Thread", thread, "subject"),
+		):
+			self.assertEqual(value, 'Old \u2039img src="x">\u2039b id="injected">bold\u2039/b> & co')
+		file_name = frappe.db.get_value("File", f, "file_name")
+		self.assertFalse(set(file_name) & set("/<>\"'"), file_name)
+		# and the same content arrives again without Frappe refusing the old copy's name
+		(again,) = t.receive(self.box, t.hostile_email(sender, self.box.email_id, "Old mail again", content))
+		self.assertIsNotNone(again)
