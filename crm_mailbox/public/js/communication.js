@@ -99,13 +99,20 @@ crm_mailbox.add_work_buttons = function (frm) {
 			.filter((i, el) => el.textContent.trim() === twin)
 			.closest("li")
 			.remove();
-		frm.add_custom_button(__(label), action, group);
+		// theirs go even when ours is not offered: the user may not make that record at all
+		if (action) frm.add_custom_button(__(label), action, group);
 	};
-	create("Lead", () => crm_mailbox.make_lead(frm));
-	create("Opportunity", () => crm_mailbox.make_opportunity(frm));
-	create("Task", () => crm_mailbox.make_task(frm));
-	create("Issue", () => crm_mailbox.make_issue(frm));
-	create("Contact", () => crm_mailbox.make_contact(frm));
+	// offer only what the user may make: a "Not permitted" after typing the whole brief loses it
+	const entries = {
+		Lead: crm_mailbox.make_lead,
+		Opportunity: crm_mailbox.make_opportunity,
+		Task: crm_mailbox.make_task,
+		Issue: crm_mailbox.make_issue,
+		Contact: crm_mailbox.make_contact,
+	};
+	for (const [doctype, make] of Object.entries(entries)) {
+		create(doctype, frappe.model.can_create(doctype) ? () => make(frm) : null);
+	}
 	frm.add_custom_button(
 		__("Link to..."),
 		() => crm_mailbox.link_emails([frm.doc.name], () => frm.reload_doc()),

@@ -20,10 +20,32 @@ crm_mailbox.made = function (frm, result) {
 	frappe.set_route("Form", result.doctype, result.name);
 };
 
-crm_mailbox.post = function (frm, method, args) {
+// The dialog closes only once the server made the record: a validation or permission error shows
+// over the dialog and everything typed stays in it.
+crm_mailbox.post = function (frm, method, args, dialog) {
 	return frappe
 		.call({ method: crm_mailbox.API + method, type: "POST", args, freeze: true })
-		.then(({ message }) => crm_mailbox.made(frm, message));
+		.then(({ message }) => {
+			if (dialog) dialog.hide();
+			crm_mailbox.made(frm, message);
+		});
+};
+
+// Esc in an open date picker closes the picker, not the whole dialog (and what was typed in it).
+crm_mailbox.keep_dialog_on_picker_escape = function (dialog) {
+	const pickers = Object.values(dialog.fields_dict).filter((f) => f.datepicker);
+	dialog.$wrapper[0].addEventListener(
+		"keydown",
+		(e) => {
+			if (e.key !== "Escape") return;
+			const open = pickers.find((f) => f.datepicker.visible);
+			if (!open) return;
+			e.stopPropagation();
+			e.preventDefault();
+			open.datepicker.hide();
+		},
+		true // before the picker's and the dialog's own handlers
+	);
 };
 
 crm_mailbox.make_lead = function (frm) {
@@ -41,8 +63,7 @@ crm_mailbox.make_lead = function (frm) {
 			],
 			primary_action_label: __("Make Lead"),
 			primary_action(values) {
-				d.hide();
-				crm_mailbox.post(frm, "create_lead", { communication: frm.doc.name, values });
+				crm_mailbox.post(frm, "create_lead", { communication: frm.doc.name, values }, d);
 			},
 		});
 		d.show();
@@ -85,8 +106,7 @@ crm_mailbox.make_opportunity = function (frm) {
 			fields,
 			primary_action_label: __("Make Opportunity"),
 			primary_action(values) {
-				d.hide();
-				crm_mailbox.post(frm, "create_opportunity", { ...args, values });
+				crm_mailbox.post(frm, "create_opportunity", { ...args, values }, d);
 			},
 		});
 		d.show();
@@ -104,7 +124,8 @@ crm_mailbox.make_task = function (frm) {
 					fieldtype: "Data",
 					label: __("What needs doing"),
 					reqd: 1,
-					default: ctx.title,
+					// issue 10: never prefilled with the subject; the subject is only the placeholder hint
+					placeholder: ctx.title,
 					description: __("Say what the assignee should do, not the email's subject."),
 				},
 				{ fieldname: "expected_result", fieldtype: "Small Text", label: __("Expected Result") },
@@ -138,15 +159,16 @@ crm_mailbox.make_task = function (frm) {
 					frappe.msgprint(__("Give the task a deadline or a priority."));
 					return;
 				}
-				d.hide();
-				crm_mailbox.post(frm, "create_task", {
-					communication: frm.doc.name,
-					...values,
-					attachments: values.attachments || [],
-				});
+				crm_mailbox.post(
+					frm,
+					"create_task",
+					{ communication: frm.doc.name, ...values, attachments: values.attachments || [] },
+					d
+				);
 			},
 		});
 		d.show();
+		crm_mailbox.keep_dialog_on_picker_escape(d);
 	});
 };
 
@@ -160,8 +182,7 @@ crm_mailbox.make_issue = function (frm) {
 			],
 			primary_action_label: __("Make Issue"),
 			primary_action(values) {
-				d.hide();
-				crm_mailbox.post(frm, "create_issue", { communication: frm.doc.name, ...values });
+				crm_mailbox.post(frm, "create_issue", { communication: frm.doc.name, ...values }, d);
 			},
 		});
 		d.show();
