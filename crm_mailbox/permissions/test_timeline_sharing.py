@@ -33,27 +33,27 @@ def call_as(user: str, cmd: str, http_method: str = "GET", **args):
 
 
 def docinfo_endpoints() -> list[str]:
-	"""Frappe's whitelisted functions that put a form's docinfo (with its emails) in the response."""
+	"""Whitelisted functions of Frappe (and the other apps) that put a form's docinfo in the response."""
 	import ast
 	from pathlib import Path
 
-	root = Path(frappe.__file__).parent
+	apps = [Path(frappe.get_app_path(app)) for app in frappe.get_installed_apps() if app != "crm_mailbox"]
 	found = []
-	for path in root.rglob("*.py"):
-		if "test" in path.name:
-			continue
-		tree = ast.parse(path.read_text())
-		for node in tree.body:
-			if not isinstance(node, ast.FunctionDef) or not any(
-				"whitelist" in ast.unparse(d) for d in node.decorator_list
-			):
+	for app in apps:
+		for path in app.rglob("*.py"):
+			if "test" in path.name:
 				continue
-			called = {
-				ast.unparse(c.func).rsplit(".", 1)[-1] for c in ast.walk(node) if isinstance(c, ast.Call)
-			}
-			if called & {"get_docinfo", "send_updated_docs", "_get_communications"}:
-				module = ".".join(path.relative_to(root.parent).with_suffix("").parts)
-				found.append(f"{module}.{node.name}")
+			module = ".".join(path.relative_to(app.parent).with_suffix("").parts)
+			for node in ast.parse(path.read_text()).body:
+				if not isinstance(node, ast.FunctionDef) or not any(
+					"whitelist" in ast.unparse(d) for d in node.decorator_list
+				):
+					continue
+				called = {
+					ast.unparse(c.func).rsplit(".", 1)[-1] for c in ast.walk(node) if isinstance(c, ast.Call)
+				}
+				if called & {"get_docinfo", "send_updated_docs", "_get_communications"}:
+					found.append(f"{module}.{node.name}")
 	return found
 
 
