@@ -53,6 +53,7 @@ class TestInbox(FrappeTestCase):
 		frappe.set_user("Administrator")
 		cls.people = mt.People()
 		cls.stranger = mt.make_user(STRANGER, (*mt.MAIL_ROLES, "Sales User"))
+		cls.clean_up()
 		cls.box = mt.team_mailbox(
 			cls.people,
 			name=MAILBOX,
@@ -60,6 +61,23 @@ class TestInbox(FrappeTestCase):
 			crm_fixed_owner=cls.people.proc1,
 		)
 		mt.fresh_settings()
+
+	@classmethod
+	def clean_up(cls):
+		"""Threads of this suite's mailbox from earlier runs (Frappe's receive commits each email)."""
+		threads = frappe.get_all(ownership.THREAD, filters={"email_account": MAILBOX}, pluck="name")
+		for mail in frappe.get_all("Communication", filters={"email_account": MAILBOX}, pluck="name"):
+			frappe.delete_doc("Communication", mail, force=True, ignore_permissions=True)
+		for thread in threads:
+			if frappe.db.exists(ownership.THREAD, thread):
+				frappe.delete_doc(ownership.THREAD, thread, force=True, ignore_permissions=True)
+		frappe.db.commit()
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.set_user("Administrator")
+		cls.clean_up()
+		super().tearDownClass()
 
 	def setUp(self):
 		frappe.set_user("Administrator")
@@ -316,3 +334,29 @@ class TestInbox(FrappeTestCase):
 			cursor = page["next"]
 		self.assertEqual(seen, everything)
 		self.assertTrue(set(made) <= set(seen))
+
+	def test_members_and_only_members_hear_of_new_mail_and_changes(self):
+		from unittest.mock import patch
+
+		from frappe.realtime import get_user_room
+
+		from crm_mailbox.inbox.realtime import EVENT
+
+		sent: list[tuple[str, dict, str]] = []
+		members = {get_user_room(u) for u in (self.people.proc1, self.people.proc2, self.people.reader)}
+
+		def rooms() -> set[str]:
+			return {room for event, message, room in sent if event == EVENT}
+
+		# what would go to redis (and on to the browsers), recorded after the commit
+		with patch("frappe.realtime.emit_via_redis", side_effect=lambda *args: sent.append(args)):
+			_mail, thread = self.receive()  # Frappe's receive commits each email
+			self.assertTrue(members <= rooms(), "new mail: a member was not told")
+			self.assertNotIn(get_user_room(self.stranger), rooms())
+			self.assertTrue(all(room.startswith("user:") for room in rooms()), "an event left the user rooms")
+
+			sent.clear()
+			ownership.set_work_status(thread, ownership.DONE)
+			frappe.db.commit()
+			self.assertTrue(members <= rooms(), "a status change: a member was not told")
+			self.assertNotIn(get_user_room(self.stranger), rooms())
