@@ -55,11 +55,31 @@ crm_mailbox.make_lead = function (frm) {
 		const d = new frappe.ui.Dialog({
 			title: __("Lead from {0}", [frappe.utils.escape_html(frm.doc.sender)]),
 			fields: [
-				{ fieldname: "first_name", fieldtype: "Data", label: __("First Name"), default: v.first_name },
-				{ fieldname: "last_name", fieldtype: "Data", label: __("Last Name"), default: v.last_name },
-				{ fieldname: "company_name", fieldtype: "Data", label: __("Organisation"), default: v.company_name },
+				{
+					fieldname: "first_name",
+					fieldtype: "Data",
+					label: __("First Name"),
+					default: v.first_name,
+				},
+				{
+					fieldname: "last_name",
+					fieldtype: "Data",
+					label: __("Last Name"),
+					default: v.last_name,
+				},
+				{
+					fieldname: "company_name",
+					fieldtype: "Data",
+					label: __("Organisation"),
+					default: v.company_name,
+				},
 				{ fieldname: "phone", fieldtype: "Data", label: __("Phone"), default: v.phone },
-				{ fieldname: "job_title", fieldtype: "Data", label: __("Job Title"), default: v.job_title },
+				{
+					fieldname: "job_title",
+					fieldtype: "Data",
+					label: __("Job Title"),
+					default: v.job_title,
+				},
 			],
 			primary_action_label: __("Make Lead"),
 			primary_action(values) {
@@ -74,7 +94,9 @@ crm_mailbox.make_opportunity = function (frm) {
 	crm_mailbox.with_context(frm, (ctx) => {
 		if (!ctx.party) {
 			frappe.msgprint(
-				__("The email is not linked to a Customer or Lead. Make a Lead first, or link the email.")
+				__(
+					"The email is not linked to a Customer or Lead. Make a Lead first, or link the email."
+				)
 			);
 			return;
 		}
@@ -128,10 +150,23 @@ crm_mailbox.make_task = function (frm) {
 					placeholder: ctx.title,
 					description: __("Say what the assignee should do, not the email's subject."),
 				},
-				{ fieldname: "expected_result", fieldtype: "Small Text", label: __("Expected Result") },
-				{ fieldname: "definition_of_done", fieldtype: "Small Text", label: __("Definition of Done") },
+				{
+					fieldname: "expected_result",
+					fieldtype: "Small Text",
+					label: __("Expected Result"),
+				},
+				{
+					fieldname: "definition_of_done",
+					fieldtype: "Small Text",
+					label: __("Definition of Done"),
+				},
 				{ fieldname: "col", fieldtype: "Column Break" },
-				{ fieldname: "assignee", fieldtype: "Link", options: "User", label: __("Assignee") },
+				{
+					fieldname: "assignee",
+					fieldtype: "Link",
+					options: "User",
+					label: __("Assignee"),
+				},
 				{ fieldname: "deadline", fieldtype: "Date", label: __("Deadline") },
 				{
 					fieldname: "priority",
@@ -139,7 +174,12 @@ crm_mailbox.make_task = function (frm) {
 					options: ["", "Low", "Medium", "High", "Urgent"],
 					label: __("Priority"),
 				},
-				{ fieldname: "project", fieldtype: "Link", options: "Project", label: __("Project") },
+				{
+					fieldname: "project",
+					fieldtype: "Link",
+					options: "Project",
+					label: __("Project"),
+				},
 				{ fieldname: "sec", fieldtype: "Section Break", hidden: !ctx.attachments.length },
 				{
 					fieldname: "attachments",
@@ -162,7 +202,11 @@ crm_mailbox.make_task = function (frm) {
 				crm_mailbox.post(
 					frm,
 					"create_task",
-					{ communication: frm.doc.name, ...values, attachments: values.attachments || [] },
+					{
+						communication: frm.doc.name,
+						...values,
+						attachments: values.attachments || [],
+					},
 					d
 				);
 			},
@@ -177,12 +221,28 @@ crm_mailbox.make_issue = function (frm) {
 		const d = new frappe.ui.Dialog({
 			title: __("Issue from this email"),
 			fields: [
-				{ fieldname: "title", fieldtype: "Data", label: __("Subject"), reqd: 1, default: ctx.title },
-				{ fieldname: "priority", fieldtype: "Link", options: "Issue Priority", label: __("Priority") },
+				{
+					fieldname: "title",
+					fieldtype: "Data",
+					label: __("Subject"),
+					reqd: 1,
+					default: ctx.title,
+				},
+				{
+					fieldname: "priority",
+					fieldtype: "Link",
+					options: "Issue Priority",
+					label: __("Priority"),
+				},
 			],
 			primary_action_label: __("Make Issue"),
 			primary_action(values) {
-				crm_mailbox.post(frm, "create_issue", { communication: frm.doc.name, ...values }, d);
+				crm_mailbox.post(
+					frm,
+					"create_issue",
+					{ communication: frm.doc.name, ...values },
+					d
+				);
 			},
 		});
 		d.show();
@@ -198,7 +258,8 @@ crm_mailbox.unlink_dialog = function (frm) {
 		.call("crm_mailbox.api.links.get_email_links", { communication: frm.doc.name })
 		.then(({ message: links }) => {
 			const linked = (links || []).filter((l) => l.status === "Linked");
-			if (!linked.length) return frappe.msgprint(__("The email is not linked to any record."));
+			if (!linked.length)
+				return frappe.msgprint(__("The email is not linked to any record."));
 			const d = new frappe.ui.Dialog({
 				title: __("Unlink"),
 				fields: [
@@ -208,9 +269,9 @@ crm_mailbox.unlink_dialog = function (frm) {
 						label: __("Record"),
 						reqd: 1,
 						options: linked.map((l) => ({
-							label: `${__(l.link_doctype)} ${frappe.utils.escape_html(l.link_name)} (${__(
-								l.reason
-							)})`,
+							label: `${__(l.link_doctype)} ${frappe.utils.escape_html(
+								l.link_name
+							)} (${__(l.reason)})`,
 							value: `${l.link_doctype}::${l.link_name}`,
 						})),
 					},

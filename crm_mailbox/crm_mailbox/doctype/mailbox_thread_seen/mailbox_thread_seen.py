@@ -8,7 +8,18 @@ from frappe.model.document import Document
 class MailboxThreadSeen(Document):
 	"""Bookkeeping, written by crm_mailbox.inbox.seen only: one row per user and thread."""
 
-	pass
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		seen_at: DF.Datetime | None
+		thread: DF.Link
+		user: DF.Link
+	# end: auto-generated types
 
 
 def on_doctype_update():

@@ -33,7 +33,12 @@ crm_mailbox.INBOX_FILTERS = [
 	["open", __("All open")],
 ];
 // the counts endpoint's keys for the tabs that show a number
-crm_mailbox.INBOX_COUNTED = { mine: "mine", unassigned: "unassigned", overdue: "overdue", waiting_on_customer: "waiting_on_customer" };
+crm_mailbox.INBOX_COUNTED = {
+	mine: "mine",
+	unassigned: "unassigned",
+	overdue: "overdue",
+	waiting_on_customer: "waiting_on_customer",
+};
 // no scripts in a message frame; same-origin only so the page can size the frame to its content
 crm_mailbox.MESSAGE_SANDBOX = "allow-same-origin allow-popups allow-popups-to-escape-sandbox";
 
@@ -84,7 +89,9 @@ crm_mailbox.Inbox = class Inbox {
 				.appendTo(this.$tabs);
 		}
 		this.$more.find("button").on("click", () => this.load(true));
-		this.$rows.on("click", ".crm-inbox-row", (e) => this.open($(e.currentTarget).attr("data-name")));
+		this.$rows.on("click", ".crm-inbox-row", (e) =>
+			this.open($(e.currentTarget).attr("data-name"))
+		);
 		this.mark_tab();
 	}
 
@@ -151,7 +158,9 @@ crm_mailbox.Inbox = class Inbox {
 	render_rows() {
 		this.$rows.empty();
 		if (!this.threads.length) {
-			this.$rows.append(`<p class="text-muted crm-inbox-empty">${__("No threads here.")}</p>`);
+			this.$rows.append(
+				`<p class="text-muted crm-inbox-empty">${__("No threads here.")}</p>`
+			);
 		}
 		for (const t of this.threads) this.$rows.append(this.row(t));
 		this.$more.toggle(!!this.next);
@@ -170,10 +179,13 @@ crm_mailbox.Inbox = class Inbox {
 			.toggleClass("unread", !!t.unread)
 			.toggleClass("active", t.name === this.current);
 		$row.find(".crm-inbox-who").text(t.sender_name || t.sender);
-		$row.find(".crm-inbox-when").text(t.last_message_at ? frappe.datetime.prettyDate(t.last_message_at, true) : "");
+		$row.find(".crm-inbox-when").text(
+			t.last_message_at ? frappe.datetime.prettyDate(t.last_message_at, true) : ""
+		);
 		$row.find(".crm-inbox-subject").text(t.subject || __("(no subject)"));
 		$row.find(".crm-inbox-snippet").text(t.snippet || "");
-		if (t.party) $row.find(".crm-inbox-party").text(`${__(t.party.doctype)}: ${t.party.name} · `);
+		if (t.party)
+			$row.find(".crm-inbox-party").text(`${__(t.party.doctype)}: ${t.party.name} · `);
 		$row.find(".crm-inbox-owner").text(t.owner_name ? t.owner_name : __("Unassigned"));
 		if (t.due_at) {
 			$row.find(".crm-inbox-due")
@@ -191,7 +203,10 @@ crm_mailbox.Inbox = class Inbox {
 			$(el).toggleClass("active", el.dataset.name === name);
 		});
 		return frappe
-			.call(crm_mailbox.INBOX_API + "conversation", { thread: name, show_images: this.show_images ? 1 : 0 })
+			.call(crm_mailbox.INBOX_API + "conversation", {
+				thread: name,
+				show_images: this.show_images ? 1 : 0,
+			})
 			.then(({ message }) => {
 				if (this.current !== name) return;
 				this.data = message;
@@ -202,15 +217,24 @@ crm_mailbox.Inbox = class Inbox {
 	}
 
 	seen(name) {
-		frappe.call({ method: crm_mailbox.INBOX_API + "mark_seen", type: "POST", args: { thread: name } });
+		frappe.call({
+			method: crm_mailbox.INBOX_API + "mark_seen",
+			type: "POST",
+			args: { thread: name },
+		});
 		const t = this.threads.find((x) => x.name === name);
 		if (t) t.unread = false;
-		this.$rows.find(`.crm-inbox-row`).filter((i, el) => el.dataset.name === name).removeClass("unread");
+		this.$rows
+			.find(`.crm-inbox-row`)
+			.filter((i, el) => el.dataset.name === name)
+			.removeClass("unread");
 	}
 
 	render_conversation(data) {
 		const $c = this.$conversation.empty();
-		$("<h4>").text(data.thread.subject || __("(no subject)")).appendTo($c);
+		$("<h4>")
+			.text(data.thread.subject || __("(no subject)"))
+			.appendTo($c);
 		if (data.messages.some((m) => m.has_remote_images) && !this.show_images) {
 			$(`<div class="alert alert-info small crm-inbox-images">
 				${__("Remote images are hidden to protect your privacy.")}
@@ -223,7 +247,8 @@ crm_mailbox.Inbox = class Inbox {
 				});
 		}
 		for (const m of data.messages) $c.append(this.message(m));
-		if (!data.messages.length) $c.append(`<p class="text-muted">${__("No message you may read.")}</p>`);
+		if (!data.messages.length)
+			$c.append(`<p class="text-muted">${__("No message you may read.")}</p>`);
 	}
 
 	message(m) {
@@ -233,7 +258,10 @@ crm_mailbox.Inbox = class Inbox {
 				<span class="pull-right crm-inbox-at"></span></div>
 		</div>`);
 		$m.attr("data-name", m.name);
-		const label = m.kind === "note" ? `${__("Internal note")} · ${m.sender_name || m.sender}` : m.sender_name || m.sender;
+		const label =
+			m.kind === "note"
+				? `${__("Internal note")} · ${m.sender_name || m.sender}`
+				: m.sender_name || m.sender;
 		$m.find(".crm-inbox-from").text(label);
 		if (m.kind === "email" && m.sender_name) $m.find(".crm-inbox-addr").text(`<${m.sender}>`);
 		$m.find(".crm-inbox-at").text(frappe.datetime.str_to_user(m.at));
@@ -257,9 +285,15 @@ crm_mailbox.Inbox = class Inbox {
 			const $files = $(`<div class="crm-inbox-files small"></div>`).appendTo($m);
 			for (const f of m.attachments) {
 				const url = /^(\/|https?:)/.test(f.file_url) ? f.file_url : "#";
-				const $a = $(`<a target="_blank" rel="noopener" class="mr-3"></a>`).attr("href", url);
+				const $a = $(`<a target="_blank" rel="noopener" class="mr-3"></a>`).attr(
+					"href",
+					url
+				);
 				if (f.is_image && url.startsWith("/")) {
-					$("<img>").attr({ src: url, alt: "" }).css({ maxHeight: "48px", marginRight: "4px" }).appendTo($a);
+					$("<img>")
+						.attr({ src: url, alt: "" })
+						.css({ maxHeight: "48px", marginRight: "4px" })
+						.appendTo($a);
 				}
 				$a.append(frappe.utils.icon("attachment", "xs"));
 				$("<span>").text(` ${f.file_name}`).appendTo($a);
@@ -290,19 +324,37 @@ crm_mailbox.Inbox = class Inbox {
 		const can = data.can;
 		const $s = this.$side.empty();
 		const row = (label, value, cls) =>
-			$(`<div class="small mb-2"><div class="text-muted"></div><div class="${cls || ""}"></div></div>`)
-				.find(".text-muted").text(label).end()
-				.find("div:last").text(value || "—").end()
+			$(
+				`<div class="small mb-2"><div class="text-muted"></div><div class="${
+					cls || ""
+				}"></div></div>`
+			)
+				.find(".text-muted")
+				.text(label)
+				.end()
+				.find("div:last")
+				.text(value || "—")
+				.end()
 				.appendTo($s);
 		row(__("Mailbox"), t.mailbox);
 		row(__("Status"), __(t.work_status), "crm-inbox-status");
 		row(__("Owner"), t.owner_name || __("Unassigned"), "crm-inbox-owner-name");
-		if (t.due_at) row(__("Due"), frappe.datetime.str_to_user(t.due_at), t.is_overdue ? "text-danger" : "");
-		const $links = $(`<div class="small mb-3"><div class="text-muted">${__("Linked to")}</div></div>`).appendTo($s);
+		if (t.due_at)
+			row(
+				__("Due"),
+				frappe.datetime.str_to_user(t.due_at),
+				t.is_overdue ? "text-danger" : ""
+			);
+		const $links = $(
+			`<div class="small mb-3"><div class="text-muted">${__("Linked to")}</div></div>`
+		).appendTo($s);
 		for (const l of data.links) {
 			const $l = $(`<div><a></a> <span class="text-muted"></span></div>`);
 			$l.find("a")
-				.attr("href", `/app/${frappe.router.slug(l.link_doctype)}/${encodeURIComponent(l.link_name)}`)
+				.attr(
+					"href",
+					`/app/${frappe.router.slug(l.link_doctype)}/${encodeURIComponent(l.link_name)}`
+				)
 				.text(`${__(l.link_doctype)} ${l.link_name}`);
 			$l.find("span").text(__(l.reason || ""));
 			$links.append($l);
@@ -320,19 +372,39 @@ crm_mailbox.Inbox = class Inbox {
 			button(__("Reply") + " (r)", () => this.reply(false), "reply");
 			button(__("Reply All"), () => this.reply(true), "reply-all");
 		}
-		if (can.assign) button((t.owner ? __("Reassign") : __("Assign")) + " (a)", () => this.assign(), "assign");
-		if (can.done && t.work_status !== "Done") button(__("Done") + " (e)", () => this.set_status("Done"), "done");
-		if (can.ignore && t.work_status !== "Ignored") button(__("Ignore"), () => this.set_status("Ignored"), "ignore");
+		if (can.assign)
+			button(
+				(t.owner ? __("Reassign") : __("Assign")) + " (a)",
+				() => this.assign(),
+				"assign"
+			);
+		if (can.done && t.work_status !== "Done")
+			button(__("Done") + " (e)", () => this.set_status("Done"), "done");
+		if (can.ignore && t.work_status !== "Ignored")
+			button(__("Ignore"), () => this.set_status("Ignored"), "ignore");
 		if (can.note) button(__("Internal note"), () => this.note(), "note");
 		for (const doctype of ["Lead", "Opportunity", "Task", "Issue", "Contact"]) {
 			const fn = crm_mailbox[`make_${frappe.scrub(doctype)}`];
 			if (can[`create_${frappe.scrub(doctype)}`] && fn) {
-				button(__("Create {0}", [__(doctype)]), () => fn(this.email_frm()), `create-${frappe.scrub(doctype)}`);
+				button(
+					__("Create {0}", [__(doctype)]),
+					() => fn(this.email_frm()),
+					`create-${frappe.scrub(doctype)}`
+				);
 			}
 		}
 		if (can.link && crm_mailbox.link_emails) {
-			button(__("Link to..."), () => crm_mailbox.link_emails([this.last_email()], () => this.refresh()), "link");
-			if (crm_mailbox.unlink_dialog) button(__("Unlink..."), () => crm_mailbox.unlink_dialog(this.email_frm()), "unlink");
+			button(
+				__("Link to..."),
+				() => crm_mailbox.link_emails([this.last_email()], () => this.refresh()),
+				"link"
+			);
+			if (crm_mailbox.unlink_dialog)
+				button(
+					__("Unlink..."),
+					() => crm_mailbox.unlink_dialog(this.email_frm()),
+					"unlink"
+				);
 		}
 	}
 
@@ -369,10 +441,12 @@ crm_mailbox.Inbox = class Inbox {
 
 	set_status(status) {
 		if (!this.current) return;
-		this.call("crm_mailbox.api.threads.set_status", { thread: this.current, status }).then(() => {
-			frappe.show_alert({ message: __("Marked {0}", [__(status)]), indicator: "green" });
-			this.refresh();
-		});
+		this.call("crm_mailbox.api.threads.set_status", { thread: this.current, status }).then(
+			() => {
+				frappe.show_alert({ message: __("Marked {0}", [__(status)]), indicator: "green" });
+				this.refresh();
+			}
+		);
 	}
 
 	assign() {
@@ -381,15 +455,29 @@ crm_mailbox.Inbox = class Inbox {
 		const d = new frappe.ui.Dialog({
 			title: __("Assign thread"),
 			fields: [
-				{ fieldname: "user", fieldtype: "Link", options: "User", label: __("Owner"), reqd: 1,
-					get_query: () => ({ filters: { enabled: 1, user_type: "System User" } }) },
-				{ fieldname: "reason", fieldtype: "Small Text", label: __("Note for the new owner") },
+				{
+					fieldname: "user",
+					fieldtype: "Link",
+					options: "User",
+					label: __("Owner"),
+					reqd: 1,
+					get_query: () => ({ filters: { enabled: 1, user_type: "System User" } }),
+				},
+				{
+					fieldname: "reason",
+					fieldtype: "Small Text",
+					label: __("Note for the new owner"),
+				},
 			],
 			primary_action_label: __("Assign"),
 			primary_action: (values) => {
 				// the dialog stays open until the server agrees, so nothing typed is lost
 				frappe
-					.call({ method: "crm_mailbox.api.threads.assign", type: "POST", args: { thread, ...values } })
+					.call({
+						method: "crm_mailbox.api.threads.assign",
+						type: "POST",
+						args: { thread, ...values },
+					})
 					.then(() => {
 						d.hide();
 						this.refresh();
@@ -404,11 +492,22 @@ crm_mailbox.Inbox = class Inbox {
 		if (!communication) return;
 		const d = new frappe.ui.Dialog({
 			title: __("Internal note"),
-			fields: [{ fieldname: "note", fieldtype: "Small Text", label: __("Note (not sent to the customer)"), reqd: 1 }],
+			fields: [
+				{
+					fieldname: "note",
+					fieldtype: "Small Text",
+					label: __("Note (not sent to the customer)"),
+					reqd: 1,
+				},
+			],
 			primary_action_label: __("Add note"),
 			primary_action: ({ note }) => {
 				frappe
-					.call({ method: "crm_mailbox.api.threads.add_note", type: "POST", args: { communication, note } })
+					.call({
+						method: "crm_mailbox.api.threads.add_note",
+						type: "POST",
+						args: { communication, note },
+					})
 					.then(() => {
 						d.hide();
 						this.open(this.current, { keep_images: true });
@@ -430,7 +529,8 @@ crm_mailbox.Inbox = class Inbox {
 			if (frappe.get_route()[0] !== "mailbox-inbox") return;
 			if (e.ctrlKey || e.metaKey || e.altKey) return;
 			const t = e.target;
-			if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+			if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName)))
+				return;
 			if ($(".modal:visible").length) return;
 			const can = (this.data && this.data.can) || {};
 			const actions = {
@@ -455,7 +555,8 @@ crm_mailbox.Inbox = class Inbox {
 			this.refresh_timer = setTimeout(() => {
 				this.load_counts();
 				this.load(false);
-				if (data && data.thread === this.current) this.open(this.current, { keep_images: true });
+				if (data && data.thread === this.current)
+					this.open(this.current, { keep_images: true });
 			}, 500);
 		});
 		// and counts every minute in case an event was missed (a reconnect, a System Manager)
