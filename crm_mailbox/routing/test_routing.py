@@ -267,6 +267,11 @@ class TestRoutingInCrmMailbox(FrappeTestCase):
 			cls.people,
 			name="CRM Mailbox Rules CRM " + frappe.generate_hash(length=5),
 			crm_opportunity_source="Mailbox Test Source",
+			# the rules hand threads to proc2: a thread's owner must be a processor
+			crm_members=[
+				{"user": cls.people.proc1, "access": "Process"},
+				{"user": cls.people.proc2, "access": "Process"},
+			],
 		)
 		mt.fresh_settings()
 
