@@ -360,3 +360,14 @@ class TestInbox(FrappeTestCase):
 			frappe.db.commit()
 			self.assertTrue(members <= rooms(), "a status change: a member was not told")
 			self.assertNotIn(get_user_room(self.stranger), rooms())
+
+	def test_a_thread_whose_last_time_matches_no_email_still_shows_a_snippet(self):
+		_mail, thread = self.receive(html="<p>Where is my order?</p>")
+		# e.g. only automated mail since, or a date corrected by hand
+		frappe.db.set_value(
+			ownership.THREAD, thread, "last_incoming_at", now_datetime() + timedelta(minutes=3)
+		)
+		frappe.set_user(self.people.proc1)
+		rows = inbox.queue(filter="mine", mailbox=MAILBOX, page_length=100)["threads"]
+		(row,) = [r for r in rows if r["name"] == thread]
+		self.assertEqual(row["snippet"], "Where is my order?")

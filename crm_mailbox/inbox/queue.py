@@ -42,6 +42,7 @@ FIELDS = [
 	"last_incoming_at",
 	"last_outgoing_at",
 	"message_count",
+	"first_communication",
 	"modified",
 ]
 
@@ -121,38 +122,50 @@ def last_time(row):
 	return max(times) if times else None
 
 
+EMAIL_FIELDS = [
+	"name",
+	"crm_thread",
+	"sender",
+	"sender_full_name",
+	"communication_date",
+	"sent_or_received",
+	# the snippet needs only the start of a body: do not carry whole newsletters
+	"substring(content, 1, 20000) as content_head",
+]
+
+
 def last_messages(rows) -> dict[str, frappe._dict]:
-	"""The latest email of each thread, by the thread's last incoming/outgoing time: one query."""
+	"""The latest email of each thread, by the thread's last incoming/outgoing time: one query.
+
+	A thread whose last time matches no email (a date edited, only automated mail since) shows its
+	first email instead: one more query, for those threads only.
+	"""
 	wanted = {row.name: last_time(row) for row in rows}
 	times = sorted({t for t in wanted.values() if t})
-	if not times:
-		return {}
-	emails = frappe.get_list(
-		"Communication",
-		filters=[
-			["Communication", "crm_thread", "in", list(wanted)],
-			["Communication", "communication_date", "in", times],
-		],
-		fields=[
-			"name",
-			"crm_thread",
-			"sender",
-			"sender_full_name",
-			"communication_date",
-			"sent_or_received",
-			"reference_doctype",
-			"reference_name",
-			# the snippet needs only the start of a body: do not carry whole newsletters
-			"substring(content, 1, 20000) as content_head",
-		],
-		order_by="communication_date desc",
-		limit_page_length=len(rows) * 3,
-	)
 	found: dict[str, frappe._dict] = {}
-	for email in emails:
-		at = wanted.get(email.crm_thread)
-		if at and get_datetime(email.communication_date) == at and email.crm_thread not in found:
-			found[email.crm_thread] = email
+	if times:
+		emails = frappe.get_list(
+			"Communication",
+			filters=[
+				["Communication", "crm_thread", "in", list(wanted)],
+				["Communication", "communication_date", "in", times],
+			],
+			fields=EMAIL_FIELDS,
+			order_by="communication_date desc",
+			limit_page_length=len(rows) * 3,
+		)
+		for email in emails:
+			at = wanted.get(email.crm_thread)
+			if at and get_datetime(email.communication_date) == at and email.crm_thread not in found:
+				found[email.crm_thread] = email
+	first = {
+		row.first_communication: row.name for row in rows if row.name not in found and row.first_communication
+	}
+	if first:
+		for email in frappe.get_list(
+			"Communication", filters={"name": ("in", list(first))}, fields=EMAIL_FIELDS
+		):
+			found[first[email.name]] = email
 	party = parties(list(found.values()))
 	for email in found.values():
 		email.party = party.get(email.name)
