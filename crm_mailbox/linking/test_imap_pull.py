@@ -48,13 +48,15 @@ class TestImapPull(FrappeTestCase):
 			use_starttls=0,
 			initial_sync_count=100,
 		)
-		frappe.db.commit()
+		# Frappe's scheduler pull commits on its own: the test's data must be committed before it
+		frappe.db.commit()  # nosemgrep
 
 	@classmethod
 	def tearDownClass(cls):
 		cls.dovecot.stop()
 		frappe.delete_doc("Email Account", cls.account.name, force=True, ignore_permissions=True)
-		frappe.db.commit()
+		# Frappe's scheduler pull commits on its own: the test's data must be committed before it
+		frappe.db.commit()  # nosemgrep
 		super().tearDownClass()
 
 	def deliver(self, raw: bytes) -> str:
@@ -71,13 +73,14 @@ class TestImapPull(FrappeTestCase):
 
 	def test_scheduler_pull_links_outlook_mail_to_customer_by_domain(self):
 		frappe.db.delete("Customer Email Domain", {"domain": "acme-industries.com"})
-		customer = t.make_customer(domains=["acme-industries.com"])
-		frappe.db.commit()
 		for contact in frappe.get_all(
 			"Contact Email", {"email_id": "anna.mueller@acme-industries.com"}, pluck="parent"
 		):
 			# another customer's, from earlier runs
 			frappe.delete_doc("Contact", contact, force=True, ignore_permissions=True)
+		customer = t.make_customer(domains=["acme-industries.com"])
+		# Frappe's scheduler pull commits on its own: the test's data must be committed before it
+		frappe.db.commit()  # nosemgrep
 
 		message_id = self.deliver(t.eml("outlook_new_inquiry.eml"))
 		pull_from_email_account(self.account.name)
@@ -94,13 +97,15 @@ class TestImapPull(FrappeTestCase):
 
 	def test_scheduler_pull_marks_bounce_automated_and_creates_no_contact(self):
 		frappe.db.set_value("Email Account", self.account.name, "create_contact", 1)
-		frappe.db.commit()
+		# Frappe's scheduler pull commits on its own: the test's data must be committed before it
+		frappe.db.commit()  # nosemgrep
 		try:
 			message_id = self.deliver(t.eml("bounce_dsn.eml"))
 			pull_from_email_account(self.account.name)
 		finally:
 			frappe.db.set_value("Email Account", self.account.name, "create_contact", 0)
-			frappe.db.commit()
+			# Frappe's scheduler pull commits on its own: the test's data must be committed before it
+			frappe.db.commit()  # nosemgrep
 		mail = self.pulled(message_id)
 		self.assertTrue(mail.crm_is_automated)
 		self.assertIn("bounce", mail.crm_automated_signal)
