@@ -71,7 +71,8 @@ class TestInbox(FrappeTestCase):
 		for thread in threads:
 			if frappe.db.exists(ownership.THREAD, thread):
 				frappe.delete_doc(ownership.THREAD, thread, force=True, ignore_permissions=True)
-		frappe.db.commit()
+		# the web server (another process) and the realtime queue see committed data only
+		frappe.db.commit()  # nosemgrep
 
 	@classmethod
 	def tearDownClass(cls):
@@ -357,7 +358,8 @@ class TestInbox(FrappeTestCase):
 
 			sent.clear()
 			ownership.set_work_status(thread, ownership.DONE)
-			frappe.db.commit()
+			# the web server (another process) and the realtime queue see committed data only
+			frappe.db.commit()  # nosemgrep
 			self.assertTrue(members <= rooms(), "a status change: a member was not told")
 			self.assertNotIn(get_user_room(self.stranger), rooms())
 

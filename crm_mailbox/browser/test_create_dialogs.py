@@ -50,7 +50,8 @@ class TestCreateDialogs(FrappeTestCase):
 		mt.fresh_settings()
 		(mail,) = t.receive(box, t.build_email(t.unique_address("buyer"), to=box.email_id, subject=SUBJECT))
 		cls.mail = mail.name
-		frappe.db.commit()  # the web server is another process
+		# the web server is another process
+		frappe.db.commit()  # nosemgrep
 
 	@classmethod
 	def tearDownClass(cls):
@@ -63,7 +64,8 @@ class TestCreateDialogs(FrappeTestCase):
 			if thread and frappe.db.exists("Mailbox Thread", thread):
 				frappe.delete_doc("Mailbox Thread", thread, force=True, ignore_permissions=True)
 		frappe.db.delete("ToDo", {"allocated_to": ("in", (SELLER, PLANNER))})
-		frappe.db.commit()
+		# the web server (another process) and the realtime queue see committed data only
+		frappe.db.commit()  # nosemgrep
 		super().tearDownClass()
 
 	def browser(self, user: str) -> Browser:
@@ -121,7 +123,8 @@ class TestCreateDialogs(FrappeTestCase):
 		b.run("() => cur_dialog.set_value('priority', 'High')")
 		# meanwhile an administrator takes the right to make Tasks away
 		frappe.get_doc("User", PLANNER).remove_roles("Projects User")
-		frappe.db.commit()
+		# the web server (another process) and the realtime queue see committed data only
+		frappe.db.commit()  # nosemgrep
 		try:
 			b.run("() => cur_dialog.get_primary_btn().click()")
 			b.settle(1000)
@@ -129,7 +132,8 @@ class TestCreateDialogs(FrappeTestCase):
 			self.assertFalse(frappe.db.exists("Task", {"subject": brief}))
 		finally:
 			frappe.get_doc("User", PLANNER).add_roles("Projects User")
-			frappe.db.commit()
+			# the web server (another process) and the realtime queue see committed data only
+			frappe.db.commit()  # nosemgrep
 
 	def brief_kept(self, b: Browser, brief: str) -> bool:
 		return b.page.evaluate(

@@ -46,7 +46,8 @@ class TestHostileMailInTheDesk(FrappeTestCase):
 		frappe.set_user("Administrator")
 		cls.created: list[tuple[str, str]] = []
 		cls.seed()
-		frappe.db.commit()  # the web server is another process
+		# the web server is another process
+		frappe.db.commit()  # nosemgrep
 		cls.browser = Browser(MEMBER, PASSWORD)
 
 	@classmethod
@@ -144,7 +145,8 @@ class TestHostileMailInTheDesk(FrappeTestCase):
 				frappe.delete_doc("Contact", contact, force=True, ignore_permissions=True)
 		frappe.db.delete("Notification Log", {"for_user": MEMBER})
 		frappe.db.delete("ToDo", {"allocated_to": MEMBER})
-		frappe.db.commit()
+		# the web server (another process) and the realtime queue see committed data only
+		frappe.db.commit()  # nosemgrep
 
 	def screens(self):
 		"""(what the member looks at, how to get there)."""

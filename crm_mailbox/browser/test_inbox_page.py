@@ -71,7 +71,8 @@ class TestInboxPage(FrappeTestCase):
 		frappe.set_user("Administrator")
 		cls.clean_up()
 		cls.seed()
-		frappe.db.commit()  # the web server is another process
+		# the web server is another process
+		frappe.db.commit()  # nosemgrep
 
 	@classmethod
 	def seed(cls):
@@ -116,7 +117,8 @@ class TestInboxPage(FrappeTestCase):
 			if frappe.db.exists("Mailbox Thread", thread):
 				frappe.delete_doc("Mailbox Thread", thread, force=True, ignore_permissions=True)
 		frappe.db.delete("ToDo", {"allocated_to": ("in", (MEMBER, READER))})
-		frappe.db.commit()
+		# the web server (another process) and the realtime queue see committed data only
+		frappe.db.commit()  # nosemgrep
 
 	def browser(self, user: str) -> Browser:
 		# one Playwright per thread at a time: each test closes its browser
