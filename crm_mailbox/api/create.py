@@ -37,17 +37,6 @@ def result(doc, created: bool = True) -> dict:
 	return {"doctype": doc.doctype, "name": doc.name, "created": created, "title": doc.get_title()}
 
 
-def mark_work_started(comm) -> None:
-	"""The email's thread moves from New to Waiting on us: someone turned it into work."""
-	if not frappe.get_meta("Communication").has_field("crm_thread"):
-		return
-	from crm_mailbox.threads import ownership
-
-	thread = ownership.thread_of(comm.name)
-	if thread and frappe.db.get_value(ownership.THREAD, thread, "work_status") == ownership.NEW:
-		ownership.set_work_status(thread, ownership.WAITING_ON_US)
-
-
 @frappe.whitelist()
 def get_create_context(communication: str) -> dict:
 	"""What the Create dialogs prefill: sender's Lead, parsed name, party, attachments, defaults."""
@@ -82,7 +71,6 @@ def create_lead(communication: str, values: dict | str | None = None) -> dict:
 	if not comm.sender:
 		frappe.throw(_("The email has no sender address."), title=_("Cannot Make a Lead"))
 	lead = records.create_lead(comm, origin(_("Lead made")), frappe.parse_json(values) or {})
-	mark_work_started(comm)
 	return result(lead)
 
 
@@ -105,7 +93,6 @@ def create_opportunity(communication: str, values: dict | str | None = None) -> 
 	opportunity = records.create_opportunity(
 		comm, party, origin(_("Opportunity made")), {k: v for k, v in values.items() if k in allowed}
 	)
-	mark_work_started(comm)
 	return result(opportunity)
 
 
@@ -151,7 +138,6 @@ def create_task(
 		attachments=_file_names(comm, attachments),
 	)
 	task = records.create_task(comm, brief, origin(_("Task made")))
-	mark_work_started(comm)
 	return result(task)
 
 
@@ -167,7 +153,6 @@ def create_issue(communication: str, title: str = "", priority: str = "") -> dic
 	comm = readable_email(communication)
 	may_create("Issue")
 	issue = records.create_issue(comm, origin(_("Issue made")), title=title, priority=priority)
-	mark_work_started(comm)
 	return result(issue)
 
 

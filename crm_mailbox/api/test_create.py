@@ -12,7 +12,9 @@ from frappe.tests.utils import FrappeTestCase
 from crm_mailbox import testing as t
 from crm_mailbox.api import create, links
 from crm_mailbox.linking import backfill
+from crm_mailbox.mailboxes import testing as mt
 from crm_mailbox.routing import records
+from crm_mailbox.threads import ownership
 
 SECRETS = ("Tr0ub4dor", "482913", "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 READER = "crm-mailbox-reader@example.com"
@@ -87,6 +89,21 @@ class TestOneClick(FrappeTestCase):
 		)
 		self.assertEqual(t.links_of(mail).get(("Task", task.name)), "Manual")
 		self.assertIn(("Task", task.name), t.timeline_of(mail))
+
+	def test_making_records_from_an_email_leaves_its_thread_as_it_was(self):
+		# only a reply changes a thread's work status; no customer wrote because we made a Lead or a Task
+		box = mt.team_mailbox(mt.People(), name="CRM Mailbox Test One Click")
+		mt.fresh_settings()
+		(mail,) = t.receive(box, t.build_email(t.unique_address("buyer"), to=box.email_id))
+		thread = ownership.thread_of(mail.name)
+		before = frappe.db.get_value(ownership.THREAD, thread, ["work_status", "due_at"], as_dict=True)
+		self.assertEqual(before.work_status, ownership.NEW)
+
+		create.create_lead(mail.name)
+		create.create_task(mail.name, title="Send the price list", assignee="Administrator", priority="High")
+
+		after = frappe.db.get_value(ownership.THREAD, thread, ["work_status", "due_at"], as_dict=True)
+		self.assertEqual(after, before)
 
 	def test_task_title_must_say_what_to_do_and_needs_deadline_or_priority(self):
 		mail = self.receive(t.build_email(t.unique_address("x"), subject="Re: Pumps"))
