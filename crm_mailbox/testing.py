@@ -238,8 +238,11 @@ HOSTILE_MARKUP = "<b id=injected>bold</b>"
 HOSTILE = HOSTILE_SCRIPT + HOSTILE_MARKUP
 
 
-def hostile_email(sender: str, to: str, subject: str, attachment: bytes | None = None) -> bytes:
-	"""Display name, subject, body and attachment name carry HOSTILE; the HTML body carries scripts."""
+def hostile_email(
+	sender: str, to: str, subject: str, attachment: bytes | None = None, html: str | None = None
+) -> bytes:
+	"""Display name, subject, body and attachment name carry HOSTILE; the HTML body (`html` when given)
+	carries scripts."""
 	scripts = (
 		"<script>window.__xss=(window.__xss||0)+1</script>"
 		'<img src=y onerror="window.__xss=(window.__xss||0)+1">'
@@ -252,7 +255,7 @@ def hostile_email(sender: str, to: str, subject: str, attachment: bytes | None =
 	msg["Date"] = email.utils.formatdate(localtime=True)
 	msg["Message-ID"] = email.utils.make_msgid(domain="test.crm-mailbox.example")
 	msg.set_content(f"Hello,\n{HOSTILE}\nplease quote.\n")
-	msg.add_alternative(f"<p>Hello, {scripts} please quote.</p>", subtype="html")
+	msg.add_alternative(html or f"<p>Hello, {scripts} please quote.</p>", subtype="html")
 	content = attachment if attachment is not None else f"price list for {sender}".encode()
 	msg.add_attachment(content, maintype="text", subtype="plain", filename=f"{HOSTILE}.txt")
 	return msg.as_bytes()

@@ -8,9 +8,7 @@ With CRM_MAILBOX_SCREENSHOTS=1 the test also saves docs/screenshots/inbox.png an
 
 from __future__ import annotations
 
-import email.utils
 import os
-from email.message import EmailMessage
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
@@ -21,9 +19,7 @@ from crm_mailbox.browser.harness import Browser, require_browser
 from crm_mailbox.mailboxes import testing as mt
 
 # harmless markup: an image whose onerror counts in window.__xss, and a bold tag with id "injected"
-SCRIPT = '<img src=x onerror="window.__xss=(window.__xss||0)+1">'
-MARKUP = "<b id=injected>bold</b>"
-HOSTILE = f"{SCRIPT}{MARKUP}"
+HOSTILE = t.HOSTILE
 BODY = (
 	"<p>Hello, <script>window.__xss=(window.__xss||0)+1</script>"
 	'<img src=y onerror="window.__xss=(window.__xss||0)+1">'
@@ -40,19 +36,6 @@ STRANGER = "crm-mbx-inbox-nobody@ourco.example"
 PASSWORD = "Inbox-Test-Pa55word!"
 MAILBOX = "CRM Mailbox Test Inbox Page"
 PAGE = "app/mailbox-inbox"
-
-
-def hostile_email(sender: str, to: str, subject: str) -> bytes:
-	msg = EmailMessage()
-	msg["From"] = email.utils.formataddr((f"{SCRIPT} {MARKUP} Eve", sender))
-	msg["To"] = to
-	msg["Subject"] = subject
-	msg["Date"] = email.utils.formatdate(localtime=True)
-	msg["Message-ID"] = email.utils.make_msgid(domain="test.crm-mailbox.example")
-	msg.set_content(f"Hello,\n{HOSTILE}\nplease quote.\n")
-	msg.add_alternative(BODY, subtype="html")
-	msg.add_attachment(b"price list", maintype="text", subtype="plain", filename=f"{HOSTILE}.txt")
-	return msg.as_bytes()
 
 
 def screenshot_path(name: str) -> str | None:
@@ -94,7 +77,12 @@ class TestInboxPage(FrappeTestCase):
 				doc.save(ignore_permissions=True)
 		mt.fresh_settings()
 		sender = t.unique_address("eve", t.random_domain())
-		(mail,) = t.receive(box, hostile_email(sender, box.email_id, f"Inbox {HOSTILE} & terms"))
+		(mail,) = t.receive(
+			box,
+			t.hostile_email(
+				sender, box.email_id, f"Inbox {HOSTILE} & terms", attachment=b"price list", html=BODY
+			),
+		)
 		(calm,) = t.receive(box, t.build_email(t.unique_address("carol"), to=box.email_id, subject="Calm"))
 		cls.mail = mail.name
 		cls.thread = frappe.db.get_value("Communication", mail.name, "crm_thread")
