@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import frappe
 
+from crm_mailbox.mailboxes.settings import get_mailbox
 from crm_mailbox.mailflow.addresses import matching_key, parse_address_list
-from crm_mailbox.mailflow.precedence import Resolution, pick_opportunities, resolve
+from crm_mailbox.mailflow.precedence import Resolution, only_parties, pick_opportunities, resolve
 
 from . import candidates
 
@@ -48,13 +49,15 @@ def thread_ids(doc) -> list[str]:
 def resolve_links(doc) -> Resolution:
 	addresses = deciding_addresses(doc)
 	found = candidates.fetch(addresses)
-	result = resolve(
-		addresses,
-		leads=found.leads,
-		contacts=found.contacts,
-		customers=found.customers,
-		thread_links=candidates.thread_links(thread_ids(doc)),
+	box = get_mailbox(doc.get("email_account"))
+	leads, contacts, customers, threads = only_parties(
+		box.link_parties if box else "",
+		found.leads,
+		found.contacts,
+		found.customers,
+		candidates.thread_links(thread_ids(doc)),
 	)
+	result = resolve(addresses, leads=leads, contacts=contacts, customers=customers, thread_links=threads)
 	forms = candidates.address_forms(addresses)
 	pick_opportunities(result, candidates.open_opportunities(result.parties(), forms))
 	return result

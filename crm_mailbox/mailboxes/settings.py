@@ -36,6 +36,7 @@ class Mailbox:
 	holiday_list: str | None = None
 	archive_unknown: bool = False
 	retention_days: int = 0
+	link_parties: str = ""  # "Customers", "Leads", or "" / "Customers and Leads" for both
 	# member table rows, in their order
 	reader_users: list[str] = field(default_factory=list)
 	reader_roles: list[str] = field(default_factory=list)
@@ -127,6 +128,7 @@ def load_mailboxes() -> dict[str, Mailbox]:
 			account.crm_holiday_list,
 			account.crm_archive_unknown,
 			account.crm_retention_days,
+			account.crm_link_parties,
 		)
 		.where(account.crm_purpose.isin(PURPOSES))
 		.run(as_dict=True)
@@ -143,6 +145,7 @@ def load_mailboxes() -> dict[str, Mailbox]:
 			holiday_list=row.crm_holiday_list or None,
 			archive_unknown=bool(row.crm_archive_unknown),
 			retention_days=int(row.crm_retention_days or 0),
+			link_parties=row.crm_link_parties or "",
 		)
 		for row in rows
 	}

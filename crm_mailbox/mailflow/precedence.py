@@ -16,7 +16,7 @@ of every linked party.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from .addresses import matching_key, parent_domains
@@ -141,6 +141,37 @@ class Resolution:
 
 	def all(self) -> list[Link]:
 		return self.links + self.superseded
+
+
+ONLY_CUSTOMERS, ONLY_LEADS = "Customers", "Leads"
+
+
+def only_parties(
+	parties: str,
+	leads: Iterable[LeadCandidate],
+	contacts: Iterable[ContactCandidate],
+	customers: Iterable[CustomerCandidate],
+	thread_links: Iterable[tuple[str, str]],
+) -> tuple[list, list, list, list]:
+	"""The candidates of a mailbox that links to Customers only or to Leads only; any other value: all.
+
+	A Contact stays, without its links to the party kind left out; under Leads only, a converted
+	Lead is linked itself, not its Customer.
+	"""
+	leads, contacts, customers, thread_links = (
+		list(leads),
+		list(contacts),
+		list(customers),
+		list(thread_links),
+	)
+	dropped = {ONLY_CUSTOMERS: "Lead", ONLY_LEADS: "Customer"}.get(parties)
+	if not dropped:
+		return leads, contacts, customers, thread_links
+	contacts = [replace(c, links=tuple(link for link in c.links if link[0] != dropped)) for c in contacts]
+	thread_links = [link for link in thread_links if link[0] != dropped]
+	if dropped == "Lead":
+		return [], contacts, customers, thread_links
+	return [replace(lead, customer="") for lead in leads], contacts, [], thread_links
 
 
 def _oldest_first(records: Iterable, key=lambda r: r) -> list:

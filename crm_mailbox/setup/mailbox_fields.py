@@ -74,9 +74,19 @@ def email_account_fields() -> list[dict]:
 			"mailbox. Set on for Shared and CRM and off for Personal when the purpose is chosen.",
 		},
 		{
+			"fieldname": "crm_link_parties",
+			"fieldtype": "Select",
+			"label": "Link Mail To",
+			"options": "\nCustomers and Leads\nCustomers\nLeads",
+			"insert_after": "crm_share_linked_mail",
+			"depends_on": "crm_purpose",
+			"description": "Which parties this mailbox's mail is linked to (with their contacts and open "
+			"opportunities). Empty: Customers and Leads.",
+		},
+		{
 			"fieldname": "crm_mailbox_column",
 			"fieldtype": "Column Break",
-			"insert_after": "crm_share_linked_mail",
+			"insert_after": "crm_link_parties",
 		},
 		{
 			"fieldname": "crm_reply_deadline_hours",
@@ -117,10 +127,39 @@ def email_account_fields() -> list[dict]:
 			"is deleted. 0: they stay.",
 		},
 		{
+			"fieldname": "crm_own_intake",
+			"fieldtype": "Check",
+			"label": "Receive with crm_mailbox's Intake (Seconds, Not Minutes)",
+			"insert_after": "crm_retention_days",
+			"depends_on": "eval:doc.use_imap && doc.auth_method != 'OAuth'",
+			"description": "On: new mail arrives within seconds (IMAP IDLE) or at the interval below, in "
+			"batches until the folder is drained; a message Frappe cannot read is kept for Retry instead "
+			"of stopping the mailbox. Off: Frappe's own pull. Set on for Shared and CRM when the purpose "
+			"is chosen.",
+		},
+		{
+			"fieldname": "crm_poll_seconds",
+			"fieldtype": "Int",
+			"label": "Check for New Mail Every (Seconds)",
+			"default": "60",
+			"non_negative": 1,
+			"insert_after": "crm_own_intake",
+			"depends_on": "crm_own_intake",
+			"description": "Where the server offers no IMAP IDLE, or it is off below. At least 15.",
+		},
+		{
+			"fieldname": "crm_use_idle",
+			"fieldtype": "Check",
+			"label": "Use IMAP IDLE (Push) Where the Server Offers It",
+			"default": "1",
+			"insert_after": "crm_poll_seconds",
+			"depends_on": "crm_own_intake",
+		},
+		{
 			"fieldname": "crm_members_section",
 			"fieldtype": "Section Break",
 			"label": "Mailbox Members",
-			"insert_after": "crm_retention_days",
+			"insert_after": "crm_use_idle",
 			"depends_on": TEAM,
 		},
 		{
