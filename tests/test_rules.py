@@ -227,3 +227,20 @@ def test_valid_rule_has_no_errors_and_accepts_dict_conditions():
 	)
 	assert validate_rule(r) == []
 	assert evaluate([r], facts())[0].actions == [{"action": "assign_owner", "user": "jane@ourco.example"}]
+
+
+def test_fifty_rules_read_a_long_body_once_per_email(monkeypatch):
+	"""A mailbox's 50 rules on one email fold its body once and validate each rule once (issue 9 §5:
+	2,000 emails/s with 50 rules; folding a 4 KB body for every rule cost half of that)."""
+	from crm_mailbox.mailflow import rules as engine
+
+	folded, validated = [], []
+	real_fold, real_validate = engine._fold, engine.validate_rule
+	monkeypatch.setattr(engine, "_fold", lambda text: folded.append(text) or real_fold(text))
+	monkeypatch.setattr(engine, "validate_rule", lambda r: validated.append(r) or real_validate(r))
+	body = "Please quote 40 pallets.\n" * 200
+	mailbox = [rule(("body", "contains", f"order {n}"), name=f"r{n}") for n in range(50)]
+	for _ in range(3):
+		assert evaluate(mailbox, facts(body_text=body)) == []
+	assert folded.count(body) == 3  # once per email, not once per rule
+	assert len(validated) <= 50  # once per rule text, not once per email

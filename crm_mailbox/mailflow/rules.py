@@ -32,6 +32,7 @@ Matching semantics (what a rule author can rely on)
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from crm_mailbox.mailflow import safe_regex
@@ -82,6 +83,14 @@ class EmailFacts:
 	linked_party_types: set[str] = field(default_factory=set)
 	is_automated: bool = False
 	mailbox: str = ""
+	# Each text folded once per email, not once per condition (a 50-rule mailbox re-reads the body).
+	_folded: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+	def folded(self, text: str) -> str:
+		"""``text`` case- and whitespace-folded, computed once per email."""
+		if text not in self._folded:
+			self._folded[text] = _fold(text)
+		return self._folded[text]
 
 	def __post_init__(self):
 		self.sender = (self.sender or "").strip().lower()
@@ -133,9 +142,13 @@ class Rule:
 class ConditionResult:
 	condition: Condition
 	matched: bool
-	description: str
 	detail: str = ""
 	error: str | None = None
+
+	@property
+	def description(self) -> str:
+		"""The condition as a sentence; built when read, as most checks are never shown."""
+		return describe_condition(self.condition)
 
 	@property
 	def explanation(self) -> str:
@@ -271,7 +284,7 @@ def evaluate_rule(
 	rule: Rule, facts: EmailFacts, *, regex_timeout: float = safe_regex.DEFAULT_TIMEOUT
 ) -> RuleResult:
 	"""Evaluate one rule regardless of ``enabled``; never raises for a bad rule or pattern."""
-	problems = validate_rule(rule)
+	problems = _problems_of(rule.match, tuple((c.field, c.operator, c.value) for c in rule.conditions))
 	if problems:
 		return RuleResult(rule, matched=False, error=" ".join(problems))
 
@@ -287,6 +300,13 @@ def evaluate_rule(
 		matched = any(c.matched for c in checks)
 	errors = [f"{c.description}: {c.error}" for c in checks if c.error]
 	return RuleResult(rule, matched=matched, checks=checks, error=" ".join(errors) or None)
+
+
+@lru_cache(maxsize=1024)
+def _problems_of(match: str, conditions: tuple[tuple[str, str, str], ...]) -> tuple[str, ...]:
+	"""``validate_rule`` once per rule text, not once per email (a mailbox checks each email against
+	all its rules)."""
+	return tuple(validate_rule(Rule("", match=match, conditions=[Condition(*c) for c in conditions])))
 
 
 def describe_condition(condition: Condition) -> str:
@@ -336,12 +356,11 @@ _VERBS = {
 
 
 def _check(condition: Condition, facts: EmailFacts, regex_timeout: float) -> ConditionResult:
-	description = describe_condition(condition)
 	try:
 		matched, detail = _evaluate_condition(condition, facts, regex_timeout)
 	except (safe_regex.PatternTimeout, safe_regex.PatternError) as exc:
-		return ConditionResult(condition, matched=False, description=description, error=str(exc))
-	return ConditionResult(condition, matched=matched, description=description, detail=detail)
+		return ConditionResult(condition, matched=False, error=str(exc))
+	return ConditionResult(condition, matched=matched, detail=detail)
 
 
 def _evaluate_condition(condition: Condition, facts: EmailFacts, timeout: float) -> tuple[bool, str]:
@@ -357,7 +376,7 @@ def _evaluate_condition(condition: Condition, facts: EmailFacts, timeout: float)
 		return linked == (operator == "equals"), ""
 
 	positive = NEGATED_OPERATORS.get(operator, operator)
-	compare = _comparator(fieldname, positive, value, timeout)
+	compare = _comparator(fieldname, positive, value, timeout, facts.folded)
 	hit = next(((where, text) for where, text in _field_values(fieldname, facts) if compare(text)), None)
 	if operator in NEGATED_OPERATORS:
 		return hit is None, ""
@@ -378,7 +397,9 @@ def _field_values(fieldname: str, facts: EmailFacts) -> list[tuple[str, str]]:
 	return [("", getattr(facts, attribute))]
 
 
-def _comparator(fieldname: str, operator: str, value: str, timeout: float) -> Callable[[str], bool]:
+def _comparator(
+	fieldname: str, operator: str, value: str, timeout: float, fold: Callable[[str], str]
+) -> Callable[[str], bool]:
 	if operator == "matches":
 		compiled = safe_regex.compile_pattern(value)
 		return lambda text: safe_regex.search(compiled, text, timeout=timeout)
@@ -393,13 +414,13 @@ def _comparator(fieldname: str, operator: str, value: str, timeout: float) -> Ca
 
 	wanted = _fold(value)
 	if operator == "equals":
-		return lambda text: _fold(text) == wanted
+		return lambda text: fold(text) == wanted
 	if operator == "contains":
-		return lambda text: wanted in _fold(text)
+		return lambda text: wanted in fold(text)
 	if operator == "starts_with":
-		return lambda text: _fold(text).startswith(wanted)
+		return lambda text: fold(text).startswith(wanted)
 	if operator == "ends_with":
-		return lambda text: _fold(text).endswith(wanted)
+		return lambda text: fold(text).endswith(wanted)
 	raise ValueError(f"unsupported operator {operator!r}")  # validate_rule keeps this unreachable
 
 
