@@ -35,6 +35,8 @@ ignore_links_on_delete = [
 	"Mailbox Thread",
 	"Mailbox Routing Rule",
 	"Mailbox Thread Seen",
+	"Mailbox Intake Message",
+	"Mailbox Intake Folder",
 ]
 
 doc_events = {

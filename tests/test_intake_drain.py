@@ -1,6 +1,9 @@
 """Draining a folder through the intake against a real Dovecot: batches, ledger, failures, \\Seen."""
 
+import time
+
 import imapclient
+import pytest
 from intake_mail import CommitLog, account_for, drop_many, message
 
 from crm_mailbox.mailflow.intake.imap_session import ImapSession
@@ -140,3 +143,32 @@ def test_failed_entries_keep_their_status_in_the_ledger(dovecot, intake_user):
 		drain(session, store, lambda m: Failed("kept raw"))
 	[entry] = store.entries.values()
 	assert entry.status == FAILED and entry.communication is None
+
+
+def test_a_drain_past_its_deadline_stops_between_batches_and_the_next_goes_on(dovecot, intake_user):
+	drop_many(intake_user, 25, tag="deadline")
+	store, commits = MemoryLedger(), CommitLog()
+	account = account_for(dovecot, intake_user)
+	with ImapSession(account) as session:
+		# a deadline already passed: exactly one batch, then stop
+		first = drain(session, store, commits, batch_size=10, deadline=time.monotonic())
+	assert (first.taken, first.complete) == (10, False)
+	seen_batches = []
+	with ImapSession(account) as session:
+		rest = drain(session, store, commits, batch_size=10, on_batch=lambda r: seen_batches.append(r.taken))
+	assert (rest.taken, rest.complete) == (15, True)
+	assert seen_batches == [10, 15]
+	assert len(commits.committed) == 25 and set(commits.counts().values()) == {1}
+
+
+def test_an_on_batch_callback_that_raises_stops_the_drain_after_recording_its_batch(dovecot, intake_user):
+	drop_many(intake_user, 12, tag="stopped")
+	store, commits = MemoryLedger(), CommitLog()
+
+	def lost_lock(report):
+		raise RuntimeError("lock lost")
+
+	with ImapSession(account_for(dovecot, intake_user)) as session:
+		with pytest.raises(RuntimeError):
+			drain(session, store, commits, batch_size=5, on_batch=lost_lock)
+	assert len(store.entries) == 5 and len(commits.committed) == 5

@@ -63,7 +63,7 @@ def capture_message_facts(doc):
 	"""Store what only the raw message tells: automated signals and the thread's Message-IDs."""
 	doc.crm_sender_domain = sender_domain(doc.sender) if doc.sent_or_received == "Received" else ""
 	inbound = current_inbound_mail() if doc.sent_or_received == "Received" else None
-	if inbound is not None:
+	if inbound is not None and (inbound.message_id or "") == (doc.message_id or ""):
 		facts = facts_from_message(inbound.mail)
 		repair_sender(doc, facts.sender)
 		doc.crm_thread_ids = "\n".join(facts.thread_ids[:50])

@@ -16,9 +16,13 @@ RULE_RUN = "Mailbox Rule Run"
 THREAD = "Mailbox Thread"
 RULE = "Mailbox Routing Rule"
 SEEN = "Mailbox Thread Seen"
+INTAKE_MESSAGE = "Mailbox Intake Message"
+INTAKE_FOLDER = "Mailbox Intake Folder"
 
 # Our own bookkeeping: deleting one of these needs no clean-up of links.
-OWN_DOCTYPES = frozenset({LINK, RULE_RUN, RULE, SEEN, "Mailbox Rule Run Action"})
+OWN_DOCTYPES = frozenset(
+	{LINK, RULE_RUN, RULE, SEEN, "Mailbox Rule Run Action", INTAKE_MESSAGE, INTAKE_FOLDER}
+)
 
 
 def on_trash(doc, method=None):
@@ -43,6 +47,10 @@ def forget_email(doc) -> None:
 	"""The email's links, rule runs and its place in its thread; a thread left empty goes too."""
 	frappe.db.delete(LINK, {"communication": doc.name})
 	delete_rule_runs({"communication": doc.name})
+	# the intake's ledger keeps the row, so the message is not received again, without the link
+	frappe.db.set_value(
+		INTAKE_MESSAGE, {"communication": doc.name}, "communication", None, update_modified=False
+	)
 	thread = doc.get("crm_thread") or frappe.db.get_value(THREAD, {"first_communication": doc.name})
 	if thread:
 		leave_thread(thread, doc.name)
@@ -73,6 +81,8 @@ def forget_mailbox(email_account: str) -> None:
 	for rule in frappe.get_all(RULE, filters={"email_account": email_account}, pluck="name"):
 		frappe.delete_doc(RULE, rule, ignore_permissions=True, force=True, delete_permanently=True)
 	delete_rule_runs({"email_account": email_account})
+	frappe.db.delete(INTAKE_MESSAGE, {"email_account": email_account})
+	frappe.db.delete(INTAKE_FOLDER, {"email_account": email_account})
 	for thread in frappe.get_all(THREAD, filters={"email_account": email_account}, pluck="name"):
 		frappe.delete_doc(THREAD, thread, ignore_permissions=True, force=True, delete_permanently=True)
 

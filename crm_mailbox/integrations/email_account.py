@@ -11,15 +11,19 @@ from crm_mailbox.mailflow import deadlines
 from crm_mailbox.mailflow import owner_picking as ownership
 from crm_mailbox.threads.ownership import may_own
 
+MIN_POLL_SECONDS = 15
+
 
 class MailboxSettingsError(frappe.ValidationError):
 	"""The mailbox's purpose, members or deadline settings do not fit together."""
 
 
 def validate(doc, method=None):
+	check_poll_interval(doc)
 	if not doc.get("crm_purpose"):
 		return
 	set_archive_default(doc)
+	set_intake_default(doc)
 	set_share_default(doc)
 	check_members(doc)
 	check_people(doc)
@@ -73,6 +77,24 @@ def set_share_default(doc):
 		doc.has_value_changed("crm_purpose") and not doc.has_value_changed("crm_share_linked_mail")
 	):
 		doc.crm_share_linked_mail = int(doc.crm_purpose in settings.TEAM_PURPOSES)
+
+
+def set_intake_default(doc):
+	"""Shared and CRM mailboxes receive with our intake by default; a Personal one may opt in.
+
+	Set when the mailbox is created and when its purpose changes; a later change by hand stays.
+	"""
+	if doc.is_new() or (doc.has_value_changed("crm_purpose") and not doc.has_value_changed("crm_own_intake")):
+		doc.crm_own_intake = int(doc.crm_purpose in settings.TEAM_PURPOSES)
+
+
+def check_poll_interval(doc):
+	if doc.get("crm_own_intake") and (doc.get("crm_poll_seconds") or 0) < MIN_POLL_SECONDS:
+		fail(
+			_(
+				"Check for new mail every {0} seconds at the least: a shorter interval burdens the server."
+			).format(MIN_POLL_SECONDS)
+		)
 
 
 def check_members(doc):

@@ -1,26 +1,45 @@
-"""The raw message behind a Communication that Frappe's receive path is creating.
+"""The raw message behind a Communication that is being received, handed to our hooks explicitly.
 
 Frappe's InboundMail builds the Communication from the parsed email but does not store the
-headers that tell a thread (References) or an automated message (Auto-Submitted, List-Id).
-Frappe offers no hook that passes the message along, and overriding InboundMail or Email Account
-would fight other apps (Helpdesk) for the same class. So we look, read-only, at the caller's
-frames for the InboundMail that is inserting this document. Outside the receive path there is
-none, and the header signals are simply absent.
+headers that tell a thread (References) or an automated message (Auto-Submitted, List-Id), and
+its receive path passes no message to document hooks. Our intake (crm_mailbox.intake.handler)
+runs InboundMail.process() inside `receiving(mail)`, so the hooks read the message from here.
+Mail received by Frappe's own pull (accounts our intake does not own) has no message here: the
+header signals are then absent and only the sender address is judged (see integrations/communication).
 """
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-MAX_DEPTH = 60
+_receiving: ContextVar = ContextVar("crm_mailbox_inbound_mail", default=None)
+
+
+@contextmanager
+def receiving(mail) -> Iterator:
+	"""Within the block, `current_inbound_mail()` is this frappe.email.receive.InboundMail."""
+	token = _receiving.set(mail)
+	try:
+		yield mail
+	finally:
+		_receiving.reset(token)
 
 
 def current_inbound_mail():
-	"""The frappe.email.receive.InboundMail whose process() is running, or None."""
+	"""The InboundMail being received, or None (outside our intake)."""
+	return _receiving.get() or _frame_lookup()
+
+
+def _frame_lookup():
+	"""Interim, until the bench tests receive through our intake: Frappe's pull's InboundMail."""
+	import sys
+
 	from frappe.email.receive import InboundMail
 
-	frame = sys._getframe(1)
-	for _ in range(MAX_DEPTH):
+	frame = sys._getframe(2)
+	for _ in range(60):
 		if frame is None:
 			return None
 		candidate = frame.f_locals.get("self")

@@ -48,6 +48,8 @@ class DrainReport:
 	failed: int = 0
 	duplicates: int = 0
 	batch_seconds: list[float] = field(default_factory=list)
+	# False when the drain stopped at its deadline with messages still waiting
+	complete: bool = True
 
 	@property
 	def handled(self) -> int:
@@ -60,11 +62,16 @@ def drain(
 	handler: Handler,
 	batch_size: int = DEFAULT_BATCH_SIZE,
 	mark_seen: bool = False,
+	deadline: float | None = None,
+	on_batch: Callable[[DrainReport], None] | None = None,
 ) -> DrainReport:
 	"""Take every message of the folder that the ledger does not hold yet, batch by batch.
 
 	`mark_seen`: set \\Seen on the server for the messages taken, after they are recorded (failed
 	ones stay unread there, for a person to see; the ledger keeps them from being handled again).
+	`deadline` (a time.monotonic() value): stop between batches once it has passed, with
+	`complete` False; the next drain goes on from there. `on_batch(report)` runs after each batch
+	(progress, renewing a lock); an exception it raises stops the drain.
 	"""
 	if batch_size < 1:
 		raise ValueError("batch_size must be at least 1")
@@ -84,6 +91,11 @@ def drain(
 			if mark_seen:
 				session.mark_seen(taken)
 			report.batch_seconds.append(time.perf_counter() - began)
+			if on_batch is not None:
+				on_batch(report)
+			if deadline is not None and time.monotonic() >= deadline:
+				report.complete = False
+				return report
 		after = pending[-1]
 
 

@@ -1,0 +1,23 @@
+# Copyright (c) 2026, crm_mailbox developers
+# For license information, please see license.txt
+
+import frappe
+from frappe.model.document import Document
+
+
+class MailboxIntakeMessage(Document):
+	@frappe.whitelist(methods=["POST"])
+	def retry(self) -> str | None:
+		"""Hand the kept raw message to the receive path again; the Communication's name, if it now is one."""
+		frappe.only_for("System Manager")
+		self.check_permission("write")
+		from crm_mailbox.intake.handler import retry
+
+		return retry(self)
+
+
+def on_doctype_update():
+	frappe.db.add_unique(
+		"Mailbox Intake Message", ["email_account", "folder", "uidvalidity", "uid"], "unique_folder_uid"
+	)
+	frappe.db.add_index("Mailbox Intake Message", ["email_account", "message_key"])
