@@ -25,13 +25,18 @@ def test_account(
 	timeout: float = TIMEOUT_SECONDS,
 	on_step: Callable[[str, diagnostics.Step], Any] | None = None,
 	budget: float | None = None,
+	as_configured: bool = False,
 ) -> dict:
 	"""{"incoming": report or None, "outgoing": report or None, "ok": bool, "notes": [...]} for the account.
 
 	on_step("incoming" or "outgoing", step) hears of each step as it ends; after `budget` seconds no
-	further step starts (both unset: as before, for the bench command).
+	further step starts (both unset: as before, for the bench command). `as_configured` tests the
+	servers that are filled in, enabled or not: a mailbox being connected is tested before Frappe
+	starts pulling from it.
 	"""
 	account = frappe.get_doc("Email Account", email_account)
+	incoming_on = account.enable_incoming or (as_configured and account.email_server)
+	outgoing_on = account.enable_outgoing or (as_configured and account.smtp_server)
 	deadline = time.monotonic() + budget if budget else None
 	result: dict = {"email_account": account.name, "incoming": None, "outgoing": None, "notes": []}
 	oauth = account.get("auth_method") == "OAuth"
@@ -44,7 +49,7 @@ def test_account(
 		result["notes"].append(
 			_("This account signs in with OAuth: the test checks the connection and TLS, not the login.")
 		)
-	if account.enable_incoming:
+	if incoming_on:
 		if not account.use_imap:
 			result["notes"].append(_("POP3 is not tested; only IMAP accounts are."))
 		else:
@@ -59,7 +64,7 @@ def test_account(
 				on_step=partial(on_step, "incoming") if on_step else None,
 				deadline=deadline,
 			).as_dict()
-	if account.enable_outgoing:
+	if outgoing_on:
 		result["outgoing"] = diagnostics.check_smtp(
 			host=account.smtp_server or "",
 			port=outgoing_port(account),
@@ -73,7 +78,7 @@ def test_account(
 			on_step=partial(on_step, "outgoing") if on_step else None,
 			deadline=deadline,
 		).as_dict()
-	if not (account.enable_incoming or account.enable_outgoing):
+	if not (incoming_on or outgoing_on):
 		result["notes"].append(_("Neither incoming nor outgoing mail is enabled: nothing to test."))
 	reports = [r for r in (result["incoming"], result["outgoing"]) if r is not None]
 	result["ok"] = bool(reports) and all(r["ok"] for r in reports)

@@ -24,8 +24,8 @@ def cache_key(test_id: str) -> str:
 	return f"crm_mailbox:connection_test:{test_id}"
 
 
-def start(email_account: str) -> str:
-	"""Queue a test of this account for the session user; return its id."""
+def start(email_account: str, as_configured: bool = False) -> str:
+	"""Queue a test of this account for the session user; return its id (as_configured: connection.test_account)."""
 	test_id = frappe.generate_hash(length=16)
 	user = frappe.session.user
 	save(test_id, {"user": user, "email_account": email_account, "steps": [], "done": False, "result": None})
@@ -39,11 +39,12 @@ def start(email_account: str) -> str:
 		email_account=email_account,
 		test_id=test_id,
 		user=user,
+		as_configured=as_configured,
 	)
 	return test_id
 
 
-def run(email_account: str, test_id: str, user: str) -> None:
+def run(email_account: str, test_id: str, user: str, as_configured: bool = False) -> None:
 	"""The job: test the account, telling `user` of each step as it ends."""
 	state = load(test_id) or {"user": user, "email_account": email_account, "steps": []}
 
@@ -55,7 +56,9 @@ def run(email_account: str, test_id: str, user: str) -> None:
 		frappe.publish_realtime(EVENT, {"test_id": test_id, "step": row}, user=user)
 
 	try:
-		result = test_account(email_account, STEP_SECONDS, on_step=on_step, budget=TOTAL_SECONDS)
+		result = test_account(
+			email_account, STEP_SECONDS, on_step=on_step, budget=TOTAL_SECONDS, as_configured=as_configured
+		)
 	except Exception:
 		frappe.log_error(
 			title=_("Test Connection failed"), reference_doctype="Email Account", reference_name=email_account

@@ -1,0 +1,273 @@
+"""Bench suite: a user without admin rights connects their own Personal mailbox, and nothing more.
+
+The users hold only a member's roles (Inbox User, Sales User). Email Account stays System-Manager-only
+in Frappe: the connect endpoints make and change the user's own Personal mailbox after their own checks;
+every other channel (form, list, REST GET and PUT, password, search) still refuses the user.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import frappe
+from frappe import client
+from frappe.tests.utils import FrappeTestCase
+
+from crm_mailbox import testing as t
+from crm_mailbox.api import mailboxes as mailboxes_api
+from crm_mailbox.api import own_mailbox as api
+from crm_mailbox.mailboxes import settings
+from crm_mailbox.mailboxes import testing as mt
+from crm_mailbox.mailboxes.own_mailbox import OwnMailboxError
+from crm_mailbox.permissions.test_mailbox_privacy import rest_put
+
+MEMBER_ROLES = ("Inbox User", "Sales User")
+SECRET = "Own-app-pa55word-8812"
+
+
+def user(name: str, roles=MEMBER_ROLES) -> str:
+	return mt.make_user(f"crm-own-{name}@ourco.example", roles)
+
+
+def closed_port() -> int:
+	with socket.socket() as sock:
+		sock.bind(("127.0.0.1", 0))
+		return sock.getsockname()[1]
+
+
+def values(email_id: str, **extra) -> dict:
+	return {
+		"email_id": email_id,
+		"password": SECRET,
+		"email_server": "imap.own-mail.example",
+		"incoming_security": "ssl",
+		"smtp_server": "smtp.own-mail.example",
+		"outgoing_security": "starttls",
+		"folders": ["INBOX", "Kunden/Aufträge"],
+		"link_parties": "Customers",
+		**extra,
+	}
+
+
+class TestOwnMailbox(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.set_user("Administrator")
+		cls.alice = user("alice")
+		cls.bob = user("bob")
+		cls.no_inbox = user("no-inbox", ("Sales User",))
+		cls.sysman = user("sysman", ("System Manager",))
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		# each test starts without the mailboxes earlier ones connected (the test job's writes persist)
+		for name in frappe.get_all(
+			"Email Account", filters={"email_id": ("like", "%own-mail.example")}, pluck="name"
+		):
+			frappe.delete_doc("Email Account", name, force=True, ignore_permissions=True)
+		settings.clear_cache()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def connect(self, who: str, address: str, connect: int = 1, **extra) -> str:
+		frappe.set_user(who)
+		try:
+			return api.save_mailbox(values(address, **extra), connect=connect)["name"]
+		finally:
+			frappe.set_user("Administrator")
+
+	def test_a_member_connects_their_own_personal_mailbox(self):
+		name = self.connect(self.alice, "Alice@Own-Mail.example")
+		account = frappe.get_doc("Email Account", name)
+		self.assertEqual(account.email_id, "alice@own-mail.example")
+		self.assertEqual((account.crm_purpose, account.crm_mailbox_owner), ("Personal", self.alice))
+		self.assertEqual((account.enable_incoming, account.enable_outgoing), (1, 1))
+		self.assertEqual(
+			(account.email_server, account.incoming_port, account.use_ssl),
+			("imap.own-mail.example", "993", 1),
+		)
+		self.assertEqual((account.smtp_port, account.use_tls, account.use_ssl_for_outgoing), ("587", 1, 0))
+		self.assertEqual([f.folder_name for f in account.imap_folder], ["INBOX", "Kunden/Aufträge"])
+		self.assertFalse(any(f.append_to for f in account.imap_folder))
+		self.assertEqual((account.default_incoming, account.default_outgoing), (0, 0))
+		self.assertEqual(account.crm_link_parties, "Customers")
+		self.assertEqual(account.get_password(), SECRET)
+		# Frappe's default stays: contacts are made from incoming mail
+		self.assertEqual(account.create_contact, 1)
+		# Alice reads it in her Email Inbox; nobody else got it
+		self.assertEqual(
+			frappe.get_all("User Email", filters={"email_account": name}, pluck="parent"), [self.alice]
+		)
+		frappe.set_user(self.alice)
+		mine = api.get_connect_context()
+		self.assertTrue(mine["may_connect"])
+		self.assertEqual([m["name"] for m in mine["mailboxes"]], [name])
+		self.assertNotIn(SECRET, frappe.as_json(mine))
+		self.assertNotIn("password", mine["mailboxes"][0])
+
+	def test_a_draft_is_tested_with_its_own_settings_before_it_is_enabled(self):
+		name = self.connect(
+			self.alice,
+			"alice-draft@own-mail.example",
+			connect=0,
+			email_server="127.0.0.1",
+			incoming_port=closed_port(),
+			smtp_server="",
+		)
+		self.assertEqual(frappe.db.get_value("Email Account", name, "enable_incoming"), 0)
+		frappe.set_user(self.alice)
+		test_id = api.test_mailbox(name)["test_id"]
+		status = mailboxes_api.connection_test_status(test_id)
+		self.assertTrue(status["done"])
+		incoming = status["result"]["incoming"]
+		self.assertIsNotNone(incoming, "the disabled draft's IMAP server was not tested")
+		self.assertFalse(incoming["ok"])
+		self.assertNotIn(SECRET, frappe.as_json(status))
+		# Bob may not follow Alice's test, nor start one on her mailbox
+		frappe.set_user(self.bob)
+		self.assertRaises(frappe.PermissionError, mailboxes_api.connection_test_status, test_id)
+		self.assertRaises(frappe.PermissionError, api.test_mailbox, name)
+		# nor through the admin's Test Connection
+		self.assertRaises(frappe.PermissionError, mailboxes_api.test_connection, name)
+
+	def test_only_the_fields_of_a_personal_mailbox_can_be_set(self):
+		for extra in (
+			{"crm_purpose": "Shared"},
+			{"crm_mailbox_owner": self.bob},
+			{"append_to": "Issue"},
+			{"imap_folder": [{"folder_name": "INBOX", "append_to": "Lead"}]},
+			{"default_outgoing": 1},
+			{"enable_automatic_linking": 1},
+			{"incoming_security": "none"},
+			{"email_server": "<img src=x onerror=alert(1)>"},
+			{"folders": ["INBOX\r\nA1 DELETE INBOX"]},
+			{"folders": [f"F{i}" for i in range(11)]},
+			{"link_parties": "Suppliers"},
+			{"password": ""},
+		):
+			with self.subTest(extra=extra):
+				self.assertRaises(
+					OwnMailboxError, self.connect, self.alice, "alice-tricks@own-mail.example", **extra
+				)
+		self.assertFalse(frappe.db.exists("Email Account", {"email_id": "alice-tricks@own-mail.example"}))
+
+	def test_an_address_in_use_or_another_users_cannot_be_taken(self):
+		team = t.make_email_account(
+			"crm-own-team@own-mail.example",
+			name="CRM Own Team",
+			crm_purpose="Shared",
+			crm_members=[{"user": self.bob, "access": "Process"}],
+		)
+		self.assertRaises(OwnMailboxError, self.connect, self.alice, team.email_id)
+		self.assertRaises(OwnMailboxError, self.connect, self.alice, "CRM-Own-Team@own-mail.example")
+		self.assertRaises(OwnMailboxError, self.connect, self.alice, self.bob)  # Bob's own address
+		self.assertEqual(frappe.db.get_value("Email Account", team.name, "crm_purpose"), "Shared")
+
+	def test_a_user_cannot_change_test_or_pause_another_users_mailbox(self):
+		bobs = self.connect(self.bob, "bob@own-mail.example")
+		team = t.make_email_account(
+			"crm-own-shared@own-mail.example",
+			name="CRM Own Shared",
+			crm_purpose="Shared",
+			crm_members=[{"user": self.alice, "access": "Process"}],
+		)
+		frappe.set_user(self.alice)
+		for target in (bobs, team.name):
+			with self.subTest(target=target):
+				self.assertRaises(
+					frappe.PermissionError, api.save_mailbox, values("x@own-mail.example", name=target), 1
+				)
+				self.assertRaises(frappe.PermissionError, api.test_mailbox, target)
+				self.assertRaises(frappe.PermissionError, api.set_mailbox_enabled, target, 0)
+		self.assertEqual(api.get_connect_context()["mailboxes"], [])
+		frappe.set_user("Administrator")
+		self.assertEqual(frappe.db.get_value("Email Account", bobs, "enable_incoming"), 1)
+		self.assertEqual(frappe.get_doc("Email Account", bobs).get_password(), SECRET)
+
+	def test_the_owner_pauses_and_changes_their_mailbox_but_not_its_address(self):
+		name = self.connect(self.alice, "alice-own@own-mail.example")
+		frappe.set_user(self.alice)
+		api.set_mailbox_enabled(name, 0)
+		self.assertEqual(frappe.db.get_value("Email Account", name, "enable_incoming"), 0)
+		api.save_mailbox(
+			values("alice-own@own-mail.example", name=name, password="", link_parties="Leads"), 1
+		)
+		self.assertEqual(
+			frappe.db.get_value("Email Account", name, ["enable_incoming", "crm_link_parties"]), (1, "Leads")
+		)
+		frappe.set_user("Administrator")
+		self.assertEqual(
+			frappe.get_doc("Email Account", name).get_password(), SECRET, "an empty password kept it"
+		)
+		frappe.set_user(self.alice)
+		self.assertRaises(
+			OwnMailboxError, api.save_mailbox, values("alice-new@own-mail.example", name=name), 1
+		)
+
+	def test_frappes_own_channels_stay_closed_to_the_owner(self):
+		name = self.connect(self.alice, "alice-rest@own-mail.example")
+		frappe.set_user(self.alice)
+		# Frappe lets every Inbox User read Email Accounts (GET): settings, never a password
+		self.assertNotIn(SECRET, frappe.as_json(client.get("Email Account", name)))
+		self.assertFalse(frappe.has_permission("Email Account", "write", doc=name))
+		self.assertRaises(
+			frappe.PermissionError, rest_put, "Email Account", name, {"crm_mailbox_owner": self.bob}
+		)
+		self.assertRaises(
+			frappe.PermissionError, client.set_value, "Email Account", name, "append_to", "Issue"
+		)
+		# frappe.only_for lets everyone through while tests run: the request's view, flag off
+		frappe.flags.in_test = False
+		try:
+			self.assertRaises(frappe.PermissionError, client.get_password, "Email Account", name, "password")
+		finally:
+			frappe.flags.in_test = True
+		new = frappe.new_doc("Email Account")
+		new.update(
+			{
+				"email_id": "alice-direct@own-mail.example",
+				"crm_purpose": "Personal",
+				"crm_mailbox_owner": self.alice,
+			}
+		)
+		self.assertRaises(frappe.PermissionError, new.insert)
+
+	def test_users_without_inbox_user_and_guests_are_refused(self):
+		frappe.set_user(self.no_inbox)
+		context = api.get_connect_context()
+		self.assertFalse(context["may_connect"])
+		self.assertIn("Inbox User", context["reason"])
+		self.assertRaises(frappe.PermissionError, api.save_mailbox, values("noinbox@own-mail.example"), 1)
+		self.assertRaises(frappe.PermissionError, api.suggest_settings, "noinbox@gmail.com")
+		frappe.set_user("Guest")
+		self.assertFalse(api.get_connect_context()["may_connect"])
+		self.assertRaises(frappe.PermissionError, api.save_mailbox, values("guest@own-mail.example"), 1)
+
+	def test_system_managers_see_and_disable_every_personal_mailbox(self):
+		alices = self.connect(self.alice, "alice-admin@own-mail.example")
+		bobs = self.connect(self.bob, "bob-admin@own-mail.example")
+		frappe.set_user(self.sysman)
+		personal = frappe.get_list(
+			"Email Account",
+			filters={"crm_purpose": "Personal", "email_id": ("like", "%own-mail.example")},
+			pluck="name",
+		)
+		self.assertTrue({alices, bobs} <= set(personal))
+		doc = frappe.get_doc("Email Account", bobs)
+		doc.enable_incoming = 0
+		doc.save()
+		self.assertEqual(frappe.db.get_value("Email Account", bobs, "enable_incoming"), 0)
+		# their own connect dialog lists only their own
+		self.assertEqual(api.get_connect_context()["mailboxes"], [])
+
+	def test_suggestions_for_a_provider_and_hostile_input(self):
+		frappe.set_user(self.alice)
+		gmail = api.suggest_settings("alice@gmail.com")
+		self.assertEqual((gmail["provider"], gmail["incoming"]["host"]), ("Gmail", "imap.gmail.com"))
+		self.assertEqual(api.suggest_settings("<script>alert(1)</script>")["source"], "")
+		started = time.monotonic()
+		self.assertEqual(api.suggest_settings("x@" + "a" * 300 + ".example")["domain"], "")
+		self.assertLess(time.monotonic() - started, 5)
