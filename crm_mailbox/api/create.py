@@ -1,4 +1,4 @@
-"""Whitelisted endpoints: one click from an email to a Lead, Opportunity, Task, Issue or Contact.
+"""Whitelisted endpoints: one click from an email to a Lead, Opportunity, Task, Issue, Contact or Project.
 
 Each checks that the user may read the email and may create the record, then makes it through
 routing/records.py (redacted text, copied attachments, link back to the email).
@@ -11,7 +11,7 @@ from frappe import _
 
 from crm_mailbox.routing import records
 
-CREATABLE = ("Lead", "Opportunity", "Task", "Issue", "Contact")
+CREATABLE = ("Lead", "Opportunity", "Task", "Issue", "Contact", "Project")
 
 
 def readable_email(communication: str):
@@ -139,6 +139,53 @@ def create_task(
 	)
 	task = records.create_task(comm, brief, origin(_("Task made")))
 	return result(task)
+
+
+@frappe.whitelist(methods=["POST"])
+def create_project(
+	communication: str,
+	title: str,
+	customer: str = "",
+	scope: str = "",
+	expected_result: str = "",
+	start: str = "",
+	deadline: str = "",
+	priority: str = "",
+	project_type: str = "",
+	attachments: list | str | None = None,
+) -> dict:
+	"""A Project (a services team's service order) for the email's Customer, with a brief and its files."""
+	comm = readable_email(communication)
+	may_create("Project")
+	title = (title or "").strip()
+	if not title:
+		frappe.throw(_("Write a name for the project."), title=_("Project Name"))
+	if records.is_reply_subject(title):
+		frappe.throw(
+			_("Name what is to be delivered, not the email's subject {0}.").format(
+				frappe.bold(frappe.utils.escape_html(title))
+			),
+			title=_("Project Name"),
+		)
+	if customer:
+		frappe.has_permission("Customer", "read", doc=customer, throw=True)
+	if project_type and not frappe.db.exists("Project Type", project_type):
+		frappe.throw(
+			_("Project Type {0} does not exist.").format(frappe.bold(frappe.utils.escape_html(project_type)))
+		)
+	brief = records.ProjectBrief(
+		title=title,
+		customer=customer,
+		scope=scope,
+		expected_result=expected_result,
+		start=start,
+		deadline=deadline,
+		priority=priority,
+		project_type=project_type,
+		attachments=_file_names(comm, attachments),
+	)
+	project = records.create_project(comm, brief, origin(_("Project made")))
+	return result(project)
 
 
 def _file_names(comm, attachments) -> list[str]:

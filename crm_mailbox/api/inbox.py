@@ -10,14 +10,12 @@ import frappe
 from frappe import _
 from frappe.utils import cint
 
+from crm_mailbox.api.create import CREATABLE
 from crm_mailbox.inbox import conversation as talk
 from crm_mailbox.inbox import queue as threads
 from crm_mailbox.inbox import seen
 from crm_mailbox.mailboxes.settings import get_mailbox
 from crm_mailbox.threads import ownership as own
-
-CREATABLE = ("Lead", "Opportunity", "Task", "Issue", "Contact")
-
 
 @frappe.whitelist()
 def queue(

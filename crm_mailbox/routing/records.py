@@ -1,4 +1,4 @@
-"""Records made from an email: Lead, Opportunity, Task, Issue, Contact.
+"""Records made from an email: Lead, Opportunity, Task, Issue, Contact, Project.
 
 Shared by the routing rules (routing/actions.py) and the one-click actions (api/create.py), so
 that both make the same record the same way. Every record made here
@@ -402,6 +402,51 @@ def create_contact(comm, origin: Origin, values: dict | None = None, ignore_perm
 	contact.insert(ignore_permissions=ignore_permissions)
 	finish(comm, contact, origin, attachments=[])
 	return contact
+
+
+@dataclass
+class ProjectBrief:
+	"""A service order: what is to be delivered, for whom and by when."""
+
+	title: str
+	customer: str = ""
+	scope: str = ""
+	expected_result: str = ""
+	start: str = ""
+	deadline: str = ""
+	priority: str = ""
+	project_type: str = ""
+	attachments: list[str] | None = None  # File names of the email's attachments; None: all
+
+
+def project_notes(comm, brief: ProjectBrief) -> str:
+	parts = []
+	if brief.scope:
+		parts.append(_section(_("Scope"), brief.scope))
+	if brief.expected_result:
+		parts.append(_section(_("Expected result"), brief.expected_result))
+	parts.append(f"<p>{email_reference_html(comm)}</p>")
+	parts.append(quoted_excerpt(comm))
+	return "\n".join(parts)
+
+
+def create_project(comm, brief: ProjectBrief, origin: Origin, ignore_permissions: bool = False):
+	project = frappe.get_doc(
+		{
+			"doctype": "Project",
+			"project_name": clean(brief.title)[:140] or work_title(comm.subject),
+			"customer": brief.customer or None,
+			"notes": project_notes(comm, brief),
+			"priority": brief.priority or "Medium",
+			"expected_start_date": getdate(brief.start) if brief.start else None,
+			"expected_end_date": getdate(brief.deadline) if brief.deadline else None,
+			"project_type": brief.project_type or None,
+			"company": mailbox_defaults(comm.email_account).get("company"),
+		}
+	)
+	project.insert(ignore_permissions=ignore_permissions)
+	finish(comm, project, origin, attachments=brief.attachments)
+	return project
 
 
 # ---------------------------------------------------------------------------------------------

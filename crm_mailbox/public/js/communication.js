@@ -109,6 +109,7 @@ crm_mailbox.add_work_buttons = function (frm) {
 		Task: crm_mailbox.make_task,
 		Issue: crm_mailbox.make_issue,
 		Contact: crm_mailbox.make_contact,
+		Project: crm_mailbox.make_project,
 	};
 	for (const [doctype, make] of Object.entries(entries)) {
 		create(doctype, frappe.model.can_create(doctype) ? () => make(frm) : null);

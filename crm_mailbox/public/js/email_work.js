@@ -1,4 +1,4 @@
-// crm_mailbox: the Create dialogs (Lead, Opportunity, Task, Issue, Contact) and Unlink for one email,
+// crm_mailbox: the Create dialogs (Lead, Opportunity, Task, Issue, Contact, Project) and Unlink for one email,
 // shared by the email's form (communication.js) and the inbox page. Each takes a form, or anything with
 // the form's `doc.name`, `doc.sender` and `reload_doc()`.
 frappe.provide("crm_mailbox");
@@ -202,6 +202,82 @@ crm_mailbox.make_task = function (frm) {
 				crm_mailbox.post(
 					frm,
 					"create_task",
+					{
+						communication: frm.doc.name,
+						...values,
+						attachments: values.attachments || [],
+					},
+					d
+				);
+			},
+		});
+		d.show();
+		crm_mailbox.keep_dialog_on_picker_escape(d);
+	});
+};
+
+// A services team's "service order": a Project for the email's Customer, with a brief and its files.
+crm_mailbox.make_project = function (frm) {
+	crm_mailbox.with_context(frm, (ctx) => {
+		const customer = ctx.party && ctx.party.doctype === "Customer" ? ctx.party.name : "";
+		const d = new frappe.ui.Dialog({
+			title: __("Project from this email"),
+			size: "large",
+			fields: [
+				{
+					fieldname: "title",
+					fieldtype: "Data",
+					label: __("What is to be delivered"),
+					reqd: 1,
+					placeholder: ctx.title,
+					description: __("Name the service ordered, not the email's subject."),
+				},
+				{
+					fieldname: "customer",
+					fieldtype: "Link",
+					options: "Customer",
+					label: __("Customer"),
+					default: customer,
+				},
+				{ fieldname: "scope", fieldtype: "Small Text", label: __("Scope") },
+				{
+					fieldname: "expected_result",
+					fieldtype: "Small Text",
+					label: __("Expected Result"),
+				},
+				{ fieldname: "col", fieldtype: "Column Break" },
+				{ fieldname: "start", fieldtype: "Date", label: __("Expected Start") },
+				{ fieldname: "deadline", fieldtype: "Date", label: __("Expected End") },
+				{
+					fieldname: "priority",
+					fieldtype: "Select",
+					options: ["", "Low", "Medium", "High"],
+					label: __("Priority"),
+				},
+				{
+					fieldname: "project_type",
+					fieldtype: "Link",
+					options: "Project Type",
+					label: __("Project Type"),
+				},
+				{ fieldname: "sec", fieldtype: "Section Break", hidden: !ctx.attachments.length },
+				{
+					fieldname: "attachments",
+					fieldtype: "MultiCheck",
+					label: __("Attachments to carry"),
+					// MultiCheck draws labels as HTML
+					options: ctx.attachments.map((f) => ({
+						label: frappe.utils.escape_html(f.file_name),
+						value: f.name,
+						checked: 1,
+					})),
+				},
+			],
+			primary_action_label: __("Make Project"),
+			primary_action(values) {
+				crm_mailbox.post(
+					frm,
+					"create_project",
 					{
 						communication: frm.doc.name,
 						...values,

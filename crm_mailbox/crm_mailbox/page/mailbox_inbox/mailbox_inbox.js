@@ -383,7 +383,7 @@ crm_mailbox.Inbox = class Inbox {
 		if (can.ignore && t.work_status !== "Ignored")
 			button(__("Ignore"), () => this.set_status("Ignored"), "ignore");
 		if (can.note) button(__("Internal note"), () => this.note(), "note");
-		for (const doctype of ["Lead", "Opportunity", "Task", "Issue", "Contact"]) {
+		for (const doctype of ["Lead", "Opportunity", "Task", "Issue", "Contact", "Project"]) {
 			const fn = crm_mailbox[`make_${frappe.scrub(doctype)}`];
 			if (can[`create_${frappe.scrub(doctype)}`] && fn) {
 				button(
