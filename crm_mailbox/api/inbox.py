@@ -17,6 +17,7 @@ from crm_mailbox.inbox import seen
 from crm_mailbox.mailboxes.settings import get_mailbox
 from crm_mailbox.threads import ownership as own
 
+
 @frappe.whitelist()
 def queue(
 	filter: str = "mine",
