@@ -22,6 +22,11 @@ def connected(context, account: str | None = None):
 		frappe.destroy()
 
 
+def progress_line(text: str) -> None:
+	"""Long work's progress goes to stderr: stdout keeps only the result, for pipes and files."""
+	click.echo(text, err=True)
+
+
 @click.group("crm-mailbox")
 def crm_mailbox():
 	"""crm_mailbox: link emails to CRM records, test mailboxes, preview rules."""
@@ -37,10 +42,12 @@ def relink(context, account=None, since=None, limit=5000, dry_run=False):
 	"""Link earlier emails to Leads, Contacts, Customers and Opportunities again; print what changed."""
 	from crm_mailbox.linking.backfill import emails_for
 	from crm_mailbox.linking.backfill import relink as run_relink
+	from crm_mailbox.long_work import Progress
 
 	with connected(context) as frappe:
 		names = emails_for(account=account, since=since, limit=limit)
-		changes = run_relink(names, dry_run=dry_run)
+		progress = Progress("relink", len(names), echo=progress_line)
+		changes = run_relink(names, dry_run=dry_run, progress=progress)
 		for change in changes:
 			click.echo(
 				f"{change.communication}\t{change.link.status}\t{change.link.doctype} {change.link.name}"
@@ -83,10 +90,12 @@ def test_connection(context, account, timeout=8.0):
 @pass_context
 def preview_rules(context, account, limit=20):
 	"""Dry run: which routing rules would match the mailbox's last N emails, and what they would do."""
+	from crm_mailbox.long_work import Progress
 	from crm_mailbox.routing.engine import preview
 
 	with connected(context, account) as frappe:
-		reports = preview(account, limit=limit)
+		progress = Progress("preview-rules", limit, echo=progress_line)
+		reports = preview(account, limit=limit, progress=progress)
 		rule_names = dict(frappe.get_all("Mailbox Routing Rule", fields=["name", "rule_name"], as_list=True))
 		frappe.db.rollback()  # a dry run: nothing to keep, even by accident
 	matched = 0

@@ -14,8 +14,13 @@ after_install = "crm_mailbox.setup.install.after_install"
 after_migrate = "crm_mailbox.setup.install.after_migrate"
 before_uninstall = "crm_mailbox.setup.install.before_uninstall"
 
-# The "Link to..." dialog, shared by the email form, the email list and the Synced Emails report.
-app_include_js = ["/assets/crm_mailbox/js/link_emails.js", "/assets/crm_mailbox/js/email_work.js"]
+# The "Link to..." dialog, shared by the email form, the email list and the Synced Emails report;
+# long work's progress and "done" notice, wherever the user is when it ends.
+app_include_js = [
+	"/assets/crm_mailbox/js/link_emails.js",
+	"/assets/crm_mailbox/js/email_work.js",
+	"/assets/crm_mailbox/js/long_work.js",
+]
 
 doctype_js = {
 	"Communication": "public/js/communication.js",

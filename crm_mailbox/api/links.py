@@ -5,6 +5,9 @@ import frappe
 from crm_mailbox.linking.store import DOCTYPE
 from crm_mailbox.permissions.mailbox import may_list_email
 
+LINK_INLINE = 20  # more emails are linked in the background
+RELINK_INLINE = 200
+
 
 @frappe.whitelist()
 def get_email_links(communication: str) -> list[dict]:
@@ -82,13 +85,57 @@ def unlink_email(communication: str, link_doctype: str, link_name: str) -> list[
 
 @frappe.whitelist(methods=["POST"])
 def link_emails(communications: list | str, link_doctype: str, link_name: str) -> dict:
-	"""List view and report bulk action: link several emails by hand to one record."""
+	"""List view and report bulk action: link several emails by hand to one record.
+
+	{"result": {"linked": [...], "refused": [...]}} when done at once; {"job_id": ...} when more than
+	LINK_INLINE emails are linked in the background, with progress for the user who asked."""
+	from frappe import _
+
+	from crm_mailbox import long_work
+
+	names = list(frappe.parse_json(communications) or [])
+	return long_work.run(
+		"crm_mailbox.api.links.link_each",
+		_("Linking {0} emails").format(len(names)),
+		len(names),
+		LINK_INLINE,
+		communications=names,
+		link_doctype=link_doctype,
+		link_name=link_name,
+	)
+
+
+def link_each(communications: list[str], link_doctype: str, link_name: str, progress=None) -> dict:
+	"""Link each email the session user may link; the rest are reported as refused."""
 	linked, refused = [], []
-	for name in frappe.parse_json(communications) or []:
+	for name in communications:
 		try:
 			link_email(name, link_doctype, link_name)
 			linked.append(name)
 		except (frappe.PermissionError, frappe.DoesNotExistError):
 			frappe.clear_last_message()
 			refused.append(name)
+		if progress:
+			progress.advance()
 	return {"linked": linked, "refused": refused}
+
+
+@frappe.whitelist(methods=["POST"])
+def relink_emails(email_account: str, since: str | None = None) -> dict:
+	"""Link the mailbox's earlier emails again (as `bench crm-mailbox relink --account` does).
+
+	For those who may change the Email Account; in the background when there are many emails."""
+	from frappe import _
+
+	from crm_mailbox import long_work
+	from crm_mailbox.linking.backfill import emails_for
+
+	frappe.has_permission("Email Account", "write", doc=email_account, throw=True)
+	names = emails_for(account=email_account, since=since or None)
+	return long_work.run(
+		"crm_mailbox.linking.backfill.relink_summary",
+		_("Linking the emails of {0} again").format(email_account),
+		len(names),
+		RELINK_INLINE,
+		names=names,
+	)

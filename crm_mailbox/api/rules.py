@@ -6,12 +6,14 @@ import frappe
 from frappe import _
 from frappe.utils import cint
 
+from crm_mailbox import long_work
 from crm_mailbox.mailflow import rule_vocabulary
 from crm_mailbox.permissions.mailbox import may_list_email
 from crm_mailbox.permissions.rules import may_edit_rules, reads_any_rules
 from crm_mailbox.routing import engine
 
-MAX_PREVIEW = 200
+MAX_PREVIEW = 5000
+PREVIEW_INLINE = 100  # more emails run in the background
 
 
 @frappe.whitelist(methods=["GET"])
@@ -47,8 +49,11 @@ def get_rule_runs(communication: str) -> list[dict]:
 
 
 @frappe.whitelist(methods=["POST"])
-def preview_rules(email_account: str, limit: int = 20) -> list[dict]:
-	"""Dry run: what the mailbox's rules would do to its last `limit` incoming emails; changes nothing."""
+def preview_rules(email_account: str, limit: int = 20) -> dict:
+	"""Dry run: what the mailbox's rules would do to its last `limit` incoming emails; changes nothing.
+
+	{"result": [...]} when it ran at once; {"job_id": ...} when it runs in the background (more than
+	PREVIEW_INLINE emails), with progress for the user who asked (crm_mailbox.long_work)."""
 	# the mailbox's rule editors may preview; only the emails they may read are shown
 	if not may_edit_rules(email_account):
 		frappe.throw(
@@ -59,8 +64,22 @@ def preview_rules(email_account: str, limit: int = 20) -> list[dict]:
 			title=_("Routing Rules"),
 		)
 	limit = min(max(cint(limit), 1), MAX_PREVIEW)
+	return long_work.run(
+		"crm_mailbox.api.rules.readable_preview",
+		_("Dry run of the rules of {0}").format(email_account),
+		limit,
+		PREVIEW_INLINE,
+		email_account=email_account,
+		limit=limit,
+	)
+
+
+def readable_preview(
+	email_account: str, limit: int, progress: long_work.Progress | None = None
+) -> list[dict]:
+	"""The dry run's reports on the emails the session user may read."""
 	return [
 		engine.report_as_dict(report)
-		for report in engine.preview(email_account, limit)
+		for report in engine.preview(email_account, limit, progress=progress)
 		if frappe.has_permission("Communication", "read", doc=report.communication)
 	]

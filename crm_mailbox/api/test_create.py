@@ -300,7 +300,7 @@ class TestRuleApis(FrappeTestCase):
 			name="CRM Mailbox Preview " + frappe.generate_hash(length=5),
 		)
 		(mail,) = t.receive(account, t.build_email(t.unique_address("x"), subject="Preview me"))
-		reports = rules.preview_rules(account.name, limit=5)
+		reports = rules.preview_rules(account.name, limit=5)["result"]
 		self.assertEqual([r["communication"] for r in reports], [mail.name])
 		self.assertEqual(reports[0]["skipped_because"], "the mailbox has no enabled rules")
 
@@ -315,7 +315,8 @@ class TestRuleApis(FrappeTestCase):
 		)
 		customer = t.make_customer()
 		frappe.set_user(READER)
-		result = links.link_emails([first.name, second.name, "no-such-email"], "Customer", customer.name)
+		outcome = links.link_emails([first.name, second.name, "no-such-email"], "Customer", customer.name)
+		result = outcome["result"]
 		frappe.set_user("Administrator")
 		self.assertEqual(result, {"linked": [first.name, second.name], "refused": ["no-such-email"]})
 		self.assertEqual(t.links_of(second).get(("Customer", customer.name)), "Manual")

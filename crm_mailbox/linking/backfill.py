@@ -11,8 +11,10 @@ import hashlib
 from dataclasses import dataclass
 
 import frappe
+from frappe import _
 from frappe.query_builder import Order
 
+from crm_mailbox.long_work import Progress
 from crm_mailbox.mailflow.precedence import LINKED, Link
 
 from . import candidates, resolver, store
@@ -27,7 +29,7 @@ class Change:
 	link: Link
 
 
-def relink(names: list[str], dry_run: bool = False) -> list[Change]:
+def relink(names: list[str], dry_run: bool = False, progress: Progress | None = None) -> list[Change]:
 	"""Resolve these emails again; write (unless dry_run) and return what changed."""
 	result: list[Change] = []
 	for name in names:
@@ -39,6 +41,8 @@ def relink(names: list[str], dry_run: bool = False) -> list[Change]:
 				reference_doctype="Communication",
 				reference_name=name,
 			)
+		if progress:
+			progress.advance()
 	return result
 
 
@@ -90,12 +94,20 @@ def emails_for(
 def relink_for(addresses: list[str] | None = None, domains: list[str] | None = None) -> int:
 	"""Background job: link earlier emails from these addresses or domains. Returns links changed."""
 	names = emails_for(addresses=addresses or [], domains=domains or [])
-	changed = relink(names)
+	# the user whose change queued it (Frappe runs the job as that user) sees how far it is
+	changed = relink(
+		names, progress=Progress(_("Linking earlier emails"), len(names), user=frappe.session.user)
+	)
 	if changed:
 		frappe.logger("crm_mailbox").info(
 			{"event": "backfill", "emails": len(names), "links_changed": len(changed)}
 		)
 	return len(changed)
+
+
+def relink_summary(names: list[str], progress: Progress | None = None) -> dict:
+	"""Relink these emails; how many were checked and how many links they gained (for the desk)."""
+	return {"emails": len(names), "links_changed": len(relink(names, progress=progress))}
 
 
 def has_earlier_mail(addresses: list[str], domains: list[str]) -> bool:

@@ -211,7 +211,7 @@ class TestMailboxPrivacy(FrappeTestCase):
 			with self.assertRaises(frappe.PermissionError):
 				rules_api.preview_rules(self.team.name)
 		self.as_user(self.proc)
-		previewed = [row["communication"] for row in rules_api.preview_rules(self.team.name)]
+		previewed = [row["communication"] for row in rules_api.preview_rules(self.team.name)["result"]]
 		self.assertIn(self.team_mail, previewed)
 
 	def test_a_link_to_target_must_be_readable_by_the_rules_author(self):
@@ -359,7 +359,7 @@ class TestMailboxPrivacy(FrappeTestCase):
 		self.assertTrue(frappe.has_permission("Item", "read", doc=item.name))
 		with self.assertRaises(frappe.PermissionError):
 			links_api.link_email(self.team_mail, "Item", item.name)
-		self.assertEqual(links_api.link_emails([self.team_mail], "Item", item.name)["linked"], [])
+		self.assertEqual(links_api.link_emails([self.team_mail], "Item", item.name)["result"]["linked"], [])
 		linked = links_api.link_email(self.team_mail, "Lead", self.lead.name)
 		self.assertIn(("Lead", self.lead.name), {(row.link_doctype, row.link_name) for row in linked})
 

@@ -349,9 +349,19 @@ def recent_emails(email_account: str, limit: int = 20) -> list[str]:
 	)
 
 
-def preview(email_account: str, limit: int = 20) -> list[Report]:
-	"""What the mailbox's rules would do to its last `limit` incoming emails; writes nothing."""
-	return [process(name, dry_run=True) for name in recent_emails(email_account, limit)]
+def preview(email_account: str, limit: int = 20, progress=None) -> list[Report]:
+	"""What the mailbox's rules would do to its last `limit` incoming emails; writes nothing.
+
+	`progress` (a long_work.Progress) hears of each email done."""
+	names = recent_emails(email_account, limit)
+	if progress:
+		progress.total = len(names)
+	reports = []
+	for name in names:
+		reports.append(process(name, dry_run=True))
+		if progress:
+			progress.advance()
+	return reports
 
 
 def report_as_dict(report: Report) -> dict:

@@ -27,29 +27,30 @@ crm_mailbox.link_emails = function (communications, after) {
 		primary_action_label: __("Link"),
 		primary_action(values) {
 			d.hide();
-			const call = many
-				? frappe.call({
-						method: "crm_mailbox.api.links.link_emails",
-						type: "POST",
-						args: { communications, ...values },
-						freeze: true,
-				  })
-				: frappe.call({
+			if (!many) {
+				frappe
+					.call({
 						method: "crm_mailbox.api.links.link_email",
 						type: "POST",
 						args: { communication: communications[0], ...values },
-				  });
-			call.then(({ message }) => {
-				if (many) {
+					})
+					.then(() => after && after());
+				return;
+			}
+			// many emails: progress shows as they are linked; a large selection runs in the background
+			crm_mailbox.run_long(
+				"crm_mailbox.api.links.link_emails",
+				{ communications, ...values },
+				(result) => {
 					frappe.msgprint(
 						__("{0} emails linked, {1} refused (no permission).", [
-							message.linked.length,
-							message.refused.length,
+							result.linked.length,
+							result.refused.length,
 						])
 					);
+					after && after();
 				}
-				after && after();
-			});
+			);
 		},
 	});
 	d.show();
