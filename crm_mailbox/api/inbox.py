@@ -12,6 +12,7 @@ from frappe.utils import cint
 
 from crm_mailbox.api.create import CREATABLE
 from crm_mailbox.inbox import conversation as talk
+from crm_mailbox.inbox import counts as work
 from crm_mailbox.inbox import queue as threads
 from crm_mailbox.inbox import seen
 from crm_mailbox.mailboxes.settings import get_mailbox
@@ -39,7 +40,7 @@ def counts(mailbox: str | None = None) -> dict:
 	frappe.has_permission(own.THREAD, "read", throw=True)
 	if mailbox:
 		check_member(mailbox)
-	return threads.counts(mailbox, frappe.session.user)
+	return work.work_counts(mailbox, frappe.session.user)
 
 
 @frappe.whitelist()

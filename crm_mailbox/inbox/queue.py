@@ -240,26 +240,6 @@ def describe(row, email, names: dict[str, str], seen_at, now) -> dict:
 	}
 
 
-def counts(mailbox: str | None, user: str) -> dict:
-	"""My open threads, overdue, unassigned, waiting on customer: in total and per mailbox."""
-	totals = {key: 0 for key in ("mine", "overdue", "unassigned", "waiting_on_customer")}
-	per_mailbox = {
-		box: dict.fromkeys(totals, 0) for box in readable_mailboxes(user) if box == (mailbox or box)
-	}
-	for key in totals:
-		rows = frappe.get_list(
-			THREAD,
-			filters=thread_filters(key, mailbox, user),
-			fields=["email_account", "count(`tabMailbox Thread`.`name`) as count"],
-			group_by="`tabMailbox Thread`.`email_account`",
-			order_by="`tabMailbox Thread`.`email_account` asc",
-		)
-		for row in rows:
-			totals[key] += row.count
-			per_mailbox.setdefault(row.email_account, dict.fromkeys(totals, 0))[key] = row.count
-	return {"total": totals, "mailboxes": per_mailbox}
-
-
 def describe_thread(doc) -> dict:
 	"""The side panel's state of one thread."""
 	names = owner_names([doc.thread_owner] if doc.thread_owner else [])
