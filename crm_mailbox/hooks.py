@@ -20,11 +20,15 @@ app_include_js = [
 	"/assets/crm_mailbox/js/link_emails.js",
 	"/assets/crm_mailbox/js/email_work.js",
 	"/assets/crm_mailbox/js/long_work.js",
+	# Test Connection's progress; "Connect Your Mailbox" (the Your Mailboxes page and the user's profile)
+	"/assets/crm_mailbox/js/connection_test.js",
+	"/assets/crm_mailbox/js/connect_mailbox.js",
 ]
 
 doctype_js = {
 	"Communication": "public/js/communication.js",
 	"Customer": "public/js/customer.js",
+	"User": "public/js/user.js",
 	"Email Account": ["public/js/email_account.js", "public/js/email_account_rules.js"],
 }
 

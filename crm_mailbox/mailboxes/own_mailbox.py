@@ -89,8 +89,13 @@ def mailboxes_of(user: str) -> list[dict]:
 			account.email_id,
 			account.enable_incoming,
 			account.auth_method,
+			account.login_id,
 			account.email_server,
+			account.incoming_port,
+			account.use_starttls,
 			account.smtp_server,
+			account.smtp_port,
+			account.use_ssl_for_outgoing,
 			account.crm_link_parties,
 		)
 		.where((account.crm_purpose == settings.PERSONAL) & (account.crm_mailbox_owner == user))
@@ -233,7 +238,7 @@ def set_servers(doc, values: dict) -> None:
 
 
 def port(value, default: int) -> str:
-	number = cint(value) if value not in (None, "") else default
+	number = cint(value) or default  # empty or 0: the usual port for the encryption
 	if not 0 < number < 65536:
 		fail(_("A port is a number from 1 to 65535."))
 	return str(number)
