@@ -148,4 +148,87 @@ def pull(context, account, batch_size=50, deadline=None):
 	raise SystemExit(1 if result["errors"] else 0)
 
 
+@crm_mailbox.command("intake")
+@click.option(
+	"--max-mailboxes", type=int, default=50, show_default=True, help="Mailboxes this process serves"
+)
+@click.option(
+	"--lease-seconds", type=int, default=90, show_default=True, help="How soon another process takes over"
+)
+@pass_context
+def intake(context, max_mailboxes=50, lease_seconds=90):
+	"""Receive mail of the mailboxes our intake owns, on every site given, until SIGTERM (a Procfile or
+	supervisor program: see README). Several processes share the mailboxes between them."""
+	import frappe
+	from frappe.exceptions import SiteNotSpecifiedError
+
+	from crm_mailbox.intake.runner import run_forever
+
+	if not context.sites:
+		raise SiteNotSpecifiedError
+	frappe.logger("crm_mailbox").info(f"intake: serving {', '.join(context.sites)}")
+	run_forever(context.sites, max_mailboxes=max_mailboxes, lease_seconds=lease_seconds)
+
+
+@crm_mailbox.command("intake-status")
+@pass_context
+def intake_status(context):
+	"""Mailbox health: how each mailbox receives, last success, lag, backlog, today, poison, last error."""
+	from crm_mailbox.intake.health import account_health, visible_accounts
+
+	with connected(context):
+		rows = [account_health(account) for account in visible_accounts("Administrator")]
+	for line in format_health(rows):
+		click.echo(line)
+
+
+def format_health(rows: list[dict]) -> list[str]:
+	lines = []
+	for row in rows:
+		lag = f"{row['lag_seconds']}s" if row["lag_seconds"] is not None else "-"
+		last = row["last_success_at"].isoformat(" ", "seconds") if row["last_success_at"] else "-"
+		lines.append(f"{row['account']}: {row['mode_label']}")
+		if row["owned"]:
+			lines.append(
+				f"  last success {last}, lag {lag}, backlog {row['backlog']}, taken today {row['taken_today']},"
+				f" poison waiting {row['poison_waiting']}"
+			)
+			if row["holder"]:
+				lines.append(f"  held by {row['holder']}")
+		if row["last_error"]:
+			lines.append(f"  error since {row['error_since']}: {row['last_error']}")
+	return lines or ["No Email Account receives mail."]
+
+
+@crm_mailbox.command("pull")
+@click.argument("account")
+@click.option("--batch-size", type=int, default=50, show_default=True, help="Messages per batch (one commit each)")
+@click.option("--deadline", type=float, help="Stop between batches after this many seconds")
+@pass_context
+def pull(context, account, batch_size=50, deadline=None):
+	"""Pull one mailbox now with crm_mailbox's intake, every folder until drained; a line per batch."""
+	from crm_mailbox.intake.pull import pull_account
+
+	def progress(folder, report):
+		click.echo(
+			f"{folder}: batch {len(report.batch_seconds)} in {report.batch_seconds[-1]:.2f}s, so far taken "
+			f"{report.taken}, kept as failed {report.failed}, already known {report.duplicates}"
+		)
+
+	with connected(context, account):
+		result = pull_account(
+			account, deadline_seconds=deadline, batch_size=batch_size, mode="command", on_batch=progress
+		)
+	if not result["pulled"]:
+		click.secho(f"{account} is being pulled by {result['held_by']}; try again later.", fg="yellow")
+		raise SystemExit(1)
+	click.echo(
+		f"{account}: taken {result['taken']}, kept as failed {result['failed']}, already known "
+		f"{result['duplicates']}."
+	)
+	for folder, error in result["errors"].items():
+		click.secho(f"{folder}: {error}", fg="red")
+	raise SystemExit(1 if result["errors"] else 0)
+
+
 commands = [crm_mailbox]

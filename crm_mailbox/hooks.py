@@ -20,6 +20,8 @@ app_include_js = [
 	"/assets/crm_mailbox/js/link_emails.js",
 	"/assets/crm_mailbox/js/email_work.js",
 	"/assets/crm_mailbox/js/long_work.js",
+	# Mailbox Health's table, shared by the Email Account form and the Mailbox Health page
+	"/assets/crm_mailbox/js/mailbox_health.js",
 	# Test Connection's progress; "Connect Your Mailbox" (the Your Mailboxes page and the user's profile)
 	"/assets/crm_mailbox/js/connection_test.js",
 	"/assets/crm_mailbox/js/connect_mailbox.js",
@@ -29,7 +31,11 @@ doctype_js = {
 	"Communication": "public/js/communication.js",
 	"Customer": "public/js/customer.js",
 	"User": "public/js/user.js",
-	"Email Account": ["public/js/email_account.js", "public/js/email_account_rules.js"],
+	"Email Account": [
+		"public/js/email_account.js",
+		"public/js/email_account_rules.js",
+		"public/js/email_account_intake.js",
+	],
 }
 
 doctype_list_js = {
@@ -80,8 +86,14 @@ doc_events = {
 	},
 	"Email Account": {
 		"validate": "crm_mailbox.integrations.email_account.validate",
-		"on_update": "crm_mailbox.integrations.email_account.on_update",
-		"on_trash": "crm_mailbox.integrations.email_account.on_trash",
+		"on_update": [
+			"crm_mailbox.integrations.email_account.on_update",
+			"crm_mailbox.intake.schedule.sync_frappe_pull",
+		],
+		"on_trash": [
+			"crm_mailbox.integrations.email_account.on_trash",
+			"crm_mailbox.intake.schedule.sync_frappe_pull",
+		],
 		"onload": "crm_mailbox.integrations.email_account.onload",
 	},
 	"User": {
@@ -124,6 +136,8 @@ scheduler_events = {
 	"cron": {
 		# overdue replies: fan out one job per mailbox
 		"*/15 * * * *": ["crm_mailbox.threads.overdue.enqueue_overdue_checks"],
+		# the intake's fallback pull, and Frappe's pull for the other accounts (intake/schedule.py)
+		"* * * * *": ["crm_mailbox.intake.schedule.every_minute"],
 	},
 	"daily": ["crm_mailbox.threads.retention.enqueue_retention"],
 }

@@ -137,6 +137,14 @@ def after_migrate():
 	# Idempotent: create_custom_fields updates fields that exist, add_index skips present indexes.
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
 	add_indexes()
+	sync_frappe_pull()
+
+
+def sync_frappe_pull():
+	"""Frappe's scheduled pull stops while our intake owns an account (intake/schedule.py)."""
+	from crm_mailbox.intake.schedule import sync_frappe_pull
+
+	sync_frappe_pull()
 
 
 def add_indexes():
@@ -174,6 +182,9 @@ def remove_duplicate_links():
 
 
 def before_uninstall():
+	from crm_mailbox.intake.schedule import restore_frappe_pull
+
+	restore_frappe_pull()
 	delete_custom_fields(get_custom_fields())
 
 
