@@ -117,37 +117,6 @@ def preview_rules(context, account, limit=20):
 	click.echo(f"{len(reports)} emails checked, {matched} rule matches. Dry run: nothing was changed.")
 
 
-@crm_mailbox.command("pull")
-@click.argument("account")
-@click.option("--batch-size", type=int, default=50, show_default=True, help="Messages per batch (one commit each)")
-@click.option("--deadline", type=float, help="Stop between batches after this many seconds")
-@pass_context
-def pull(context, account, batch_size=50, deadline=None):
-	"""Pull one mailbox now with crm_mailbox's intake, every folder until drained; a line per batch."""
-	from crm_mailbox.intake.pull import pull_account
-
-	def progress(folder, report):
-		click.echo(
-			f"{folder}: batch {len(report.batch_seconds)} in {report.batch_seconds[-1]:.2f}s, so far taken "
-			f"{report.taken}, kept as failed {report.failed}, already known {report.duplicates}"
-		)
-
-	with connected(context, account):
-		result = pull_account(
-			account, deadline_seconds=deadline, batch_size=batch_size, mode="command", on_batch=progress
-		)
-	if not result["pulled"]:
-		click.secho(f"{account} is being pulled by {result['held_by']}; try again later.", fg="yellow")
-		raise SystemExit(1)
-	click.echo(
-		f"{account}: taken {result['taken']}, kept as failed {result['failed']}, already known "
-		f"{result['duplicates']}."
-	)
-	for folder, error in result["errors"].items():
-		click.secho(f"{folder}: {error}", fg="red")
-	raise SystemExit(1 if result["errors"] else 0)
-
-
 @crm_mailbox.command("intake")
 @click.option(
 	"--max-mailboxes", type=int, default=50, show_default=True, help="Mailboxes this process serves"
