@@ -112,19 +112,19 @@ def mailboxes_of(user: str) -> list[dict]:
 	return rows
 
 
-def mail_connected_apps() -> list[str]:
+def mail_connected_apps() -> list[dict]:
 	"""Connected Apps whose scopes reach mail (Google's mail scope, Microsoft's IMAP scope ...)."""
 	scope = frappe.qb.DocType("OAuth Scope")
+	app = frappe.qb.DocType("Connected App")
 	return (
-		frappe.qb.from_(scope)
-		.select(scope.parent)
+		frappe.qb.from_(app)
+		.join(scope)
+		.on((scope.parent == app.name) & (scope.parenttype == "Connected App"))
+		.select(app.name, app.provider_name)
 		.distinct()
-		.where(
-			(scope.parenttype == "Connected App")
-			& (scope.scope.like("%mail%") | scope.scope.like("%imap%") | scope.scope.like("%IMAP%"))
-		)
-		.orderby(scope.parent)
-		.run(pluck=True)
+		.where(scope.scope.like("%mail%") | scope.scope.like("%imap%"))
+		.orderby(app.provider_name)
+		.run(as_dict=True)
 	)
 
 
@@ -186,7 +186,7 @@ def check_address_free(email_id: str, user: str) -> None:
 def set_login(doc, values: dict) -> None:
 	if values.get("auth") == "oauth":
 		app = values.get("connected_app")
-		if not app or app not in mail_connected_apps():
+		if not app or app not in {a.name for a in mail_connected_apps()}:
 			fail(_("Choose one of the site's mail sign-in apps."))
 		doc.update(
 			{

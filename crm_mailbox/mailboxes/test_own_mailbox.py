@@ -271,3 +271,43 @@ class TestOwnMailbox(FrappeTestCase):
 		started = time.monotonic()
 		self.assertEqual(api.suggest_settings("x@" + "a" * 300 + ".example")["domain"], "")
 		self.assertLess(time.monotonic() - started, 5)
+
+	def test_oauth_only_through_a_mail_connected_app_of_the_site(self):
+		frappe.set_user(self.alice)
+		self.assertEqual(api.get_connect_context()["oauth_apps"], [])
+		frappe.set_user("Administrator")
+		mail_app = connected_app("<b>Own</b> Google", "https://mail.google.com/")
+		drive_app = connected_app("Own Drive", "https://www.googleapis.com/auth/drive")
+		frappe.set_user(self.alice)
+		offered = api.get_connect_context()["oauth_apps"]
+		self.assertEqual([a["name"] for a in offered], [mail_app])
+		oauth = {"auth": "oauth", "password": ""}
+		self.assertRaises(
+			OwnMailboxError,
+			self.connect,
+			self.alice,
+			"alice-drive@own-mail.example",
+			connected_app=drive_app,
+			**oauth,
+		)
+		name = self.connect(self.alice, "alice-oauth@own-mail.example", connected_app=mail_app, **oauth)
+		account = frappe.get_doc("Email Account", name)
+		self.assertEqual(
+			(account.auth_method, account.connected_app, account.connected_user),
+			("OAuth", mail_app, self.alice),
+		)
+		self.assertFalse(account.get_password(raise_exception=False))
+
+
+def connected_app(provider_name: str, scope: str) -> str:
+	app = frappe.get_doc(
+		{
+			"doctype": "Connected App",
+			"provider_name": provider_name,
+			"client_id": "own-mailbox-test",
+			"authorization_uri": "https://accounts.example/o/oauth2/auth",
+			"token_uri": "https://accounts.example/o/oauth2/token",
+			"scopes": [{"scope": scope}],
+		}
+	).insert(ignore_permissions=True)
+	return app.name

@@ -48,7 +48,10 @@ crm_mailbox.connect_mailbox = function (existing, on_saved) {
 					fieldname: "connected_app",
 					fieldtype: "Select",
 					label: __("Sign-in App"),
-					options: apps.map((a) => ({ label: esc(a), value: a })),
+					options: apps.map((a) => ({
+						label: esc(a.provider_name || a.name),
+						value: a.name,
+					})),
 					depends_on: "eval:doc.auth==='oauth'",
 				},
 				{
