@@ -60,6 +60,29 @@ def relink(context, account=None, since=None, limit=5000, dry_run=False):
 			frappe.db.commit()  # nosemgrep
 
 
+@crm_mailbox.command("demo")
+@click.option("--force", is_flag=True, help="Also on a site without allow_tests or developer_mode")
+@pass_context
+def demo(context, force=False):
+	"""Fill a test site with a demo: a sales team, customers, leads, two mailboxes, rules, a week of mail."""
+	from crm_mailbox.demo import DemoRefused, build
+
+	with connected(context):
+		try:
+			counts = build(force=force, echo=progress_line)
+		except DemoRefused as refused:
+			click.secho(str(refused), fg="red")
+			raise SystemExit(1) from None
+	click.echo(
+		"Demo ready: {mailboxes} mailboxes (Demo Sales, Demo Support), {customers} customers, {leads} leads, "
+		"{users} team members, {emails} emails ({received_now} new) in {threads} threads "
+		"({owned_threads} with an owner), {links} links, {rules} routing rules ({rule_runs} rule runs).".format(
+			**counts
+		)
+	)
+	click.echo("Open /app/mailbox-inbox (team: anna.demo@, ben.demo@, carla.demo@ourco.example).")
+
+
 @crm_mailbox.command("test-connection")
 @click.argument("account")
 @click.option("--timeout", type=float, default=8.0, show_default=True, help="Seconds per network step")
