@@ -14,6 +14,7 @@ from crm_mailbox.api.create import CREATABLE
 from crm_mailbox.inbox import conversation as talk
 from crm_mailbox.inbox import counts as work
 from crm_mailbox.inbox import queue as threads
+from crm_mailbox.inbox import replying as composing
 from crm_mailbox.inbox import seen
 from crm_mailbox.mailboxes.settings import get_mailbox
 from crm_mailbox.threads import ownership as own
@@ -58,6 +59,7 @@ def conversation(thread: str, show_images: bool | int = 0) -> dict:
 		"links": talk.side_panel(doc)["links"],
 		"reply_to": reply_target(doc, emails),
 		"can": permitted_actions(doc, last),
+		"replying": composing.others(doc.name, frappe.session.user),
 	}
 
 
@@ -66,6 +68,15 @@ def mark_seen(thread: str) -> None:
 	"""The user has read the thread up to now: it is no longer unread for them."""
 	frappe.get_doc(own.THREAD, thread).check_permission("read")
 	seen.mark(thread, frappe.session.user)
+
+
+@frappe.whitelist(methods=["POST"])
+def replying(thread: str, active: bool | int = 1) -> None:
+	"""The user opened (or closed) the reply composer on the thread: its other readers see a notice."""
+	doc = frappe.get_doc(own.THREAD, thread)
+	doc.check_permission("read")
+	frappe.has_permission("Communication", "create", throw=True)
+	composing.announce(doc, frappe.session.user, bool(cint(active)))
 
 
 def check_member(mailbox: str) -> None:
