@@ -16,6 +16,22 @@ from crm_mailbox.intake import schedule
 from crm_mailbox.intake.dovecot_case import DovecotIntakeCase, fresh
 
 BENCH = os.path.abspath(os.path.join(frappe.get_app_path("frappe"), "..", "..", ".."))
+ENDPOINT = "crm_mailbox.api.intake.mailbox_health"
+
+
+def rest_get(user: str, **args) -> list[dict]:
+	"""GET /api/method/crm_mailbox.api.intake.mailbox_health as Frappe's handler runs it, as this user."""
+	from frappe.handler import execute_cmd
+	from frappe.utils import set_request
+
+	set_request(method="GET", path=f"/api/method/{ENDPOINT}")
+	frappe.set_user(user)
+	frappe.local.form_dict = frappe._dict(cmd=ENDPOINT, **args)
+	try:
+		return execute_cmd(ENDPOINT)
+	finally:
+		frappe.local.request = None
+		frappe.set_user("Administrator")
 
 
 class TestIntakeHealth(DovecotIntakeCase):
@@ -84,6 +100,16 @@ class TestIntakeHealth(DovecotIntakeCase):
 		self.assertIn("login", row["last_error"].lower())
 		self.assertNotIn("Traceback", row["last_error"])
 		self.assertIsNotNone(row["error_since"])
+
+	def test_over_rest_the_owner_reads_their_mailbox_and_others_are_refused(self):
+		(row,) = rest_get(self.owner, account=self.account.name)
+		self.assertEqual(row["account"], self.account.name)
+		self.assertEqual(
+			[r["account"] for r in rest_get(self.sysman, account=self.account.name)], [self.account.name]
+		)
+		for user in (self.member, self.other_owner):
+			self.assertRaises(frappe.PermissionError, rest_get, user, account=self.account.name)
+		self.assertEqual(rest_get(self.member), [])
 
 	def test_the_page_is_offered_to_mail_roles_only(self):
 		roles = set(
