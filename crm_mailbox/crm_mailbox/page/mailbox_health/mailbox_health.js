@@ -12,7 +12,9 @@ frappe.pages["mailbox-health"].on_page_load = function (wrapper) {
 			const rows = r.message || [];
 			$body.empty();
 			if (!rows.length) {
-				$('<p class="text-muted">').text(__("No mailbox of yours receives mail.")).appendTo($body);
+				$('<p class="text-muted">')
+					.text(__("No mailbox of yours receives mail."))
+					.appendTo($body);
 				return;
 			}
 			$body.append(crm_mailbox.health.table(rows, true));
