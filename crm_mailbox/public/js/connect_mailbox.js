@@ -99,10 +99,11 @@ crm_mailbox.connect_mailbox = function (existing, on_saved) {
 				{ fieldname: "sync", fieldtype: "Section Break", label: __("What to Sync") },
 				{
 					fieldname: "folders",
-					fieldtype: "Small Text",
+					// Data, not Small Text: Frappe shows a Data value escaped, a text field's as HTML
+					fieldtype: "Data",
 					label: __("Folders"),
 					default: "INBOX",
-					description: __("One folder per line."),
+					description: __("Separate folders with commas."),
 				},
 				{
 					fieldname: "link_parties",
@@ -144,7 +145,7 @@ crm_mailbox.connect_mailbox = function (existing, on_saved) {
 				smtp_server: existing.smtp_server,
 				outgoing_security: existing.use_ssl_for_outgoing ? "ssl" : "starttls",
 				smtp_port: existing.smtp_port,
-				folders: (existing.folders || []).join("\n"),
+				folders: (existing.folders || []).join(", "),
 				link_parties: existing.crm_link_parties || ctx.link_parties[0],
 			});
 		}
@@ -186,7 +187,10 @@ crm_mailbox.connect_mailbox = function (existing, on_saved) {
 				smtp_server: v.smtp_server || "",
 				outgoing_security: v.outgoing_security,
 				smtp_port: v.smtp_port || "",
-				folders: (v.folders || "").split("\n").filter((f) => f.trim()),
+				folders: (v.folders || "")
+					.split(",")
+					.map((f) => f.trim())
+					.filter(Boolean),
 				link_parties: v.link_parties,
 			};
 			if (mailbox) values.name = mailbox;
