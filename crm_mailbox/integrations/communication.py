@@ -45,6 +45,7 @@ def validate(doc, method=None):
 	with guarded(doc, _("Automatic linking failed")):
 		if doc.is_new():
 			resolution = resolver.resolve_links(doc)
+			store.drop_doctype(doc, resolver.left_out_doctype(doc))
 			store.enforce(doc, resolution.all())
 			store.set_reference(doc, resolution.links)
 			doc.flags.crm_links = store.with_participants(doc, resolution)

@@ -6,7 +6,7 @@ import frappe
 
 from crm_mailbox.mailboxes.settings import get_mailbox
 from crm_mailbox.mailflow.addresses import matching_key, parse_address_list
-from crm_mailbox.mailflow.precedence import Resolution, only_parties, pick_opportunities, resolve
+from crm_mailbox.mailflow.precedence import Resolution, left_out, only_parties, pick_opportunities, resolve
 
 from . import candidates
 
@@ -44,6 +44,12 @@ def thread_ids(doc) -> list[str]:
 		if parent_message_id and parent_message_id not in ids:
 			ids.insert(0, parent_message_id)
 	return ids
+
+
+def left_out_doctype(doc) -> str | None:
+	"""The party DocType the email's mailbox never links (its Link Mail To setting), if any."""
+	box = get_mailbox(doc.get("email_account"))
+	return left_out(box.link_parties) if box else None
 
 
 def resolve_links(doc) -> Resolution:

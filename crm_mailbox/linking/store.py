@@ -63,6 +63,14 @@ def set_reference(doc, links: list[Link]) -> None:
 		doc.reference_owner = frappe.db.get_value(*reference, "owner")
 
 
+def drop_doctype(doc, doctype: str | None) -> None:
+	"""Take this DocType's timeline links off the email: Frappe adds a participant contact's parties
+	itself, also those its mailbox never links (Link Mail To)."""
+	if doctype:
+		for row in [row for row in doc.timeline_links if row.link_doctype == doctype]:
+			doc.remove_link(row.link_doctype, row.link_name)
+
+
 def with_participants(doc, resolution: Resolution) -> list[Link]:
 	"""The app's links plus a reason for every link Frappe itself added (participants' contacts)."""
 	decided = resolution.all()

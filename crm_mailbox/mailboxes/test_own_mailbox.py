@@ -311,3 +311,41 @@ def connected_app(provider_name: str, scope: str) -> str:
 		}
 	).insert(ignore_permissions=True)
 	return app.name
+
+
+class TestOwnMailboxLinking(FrappeTestCase):
+	"""The dialog's "Link Mail To", through Frappe's receive path (Create Contacts on, as by default)."""
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+
+	def test_mail_links_to_leads_only_or_customers_only(self):
+		alice, bob = user("alice"), user("bob")
+		for name in frappe.get_all(
+			"Email Account", filters={"email_id": ("like", "%own-mail.example")}, pluck="name"
+		):
+			frappe.delete_doc("Email Account", name, force=True, ignore_permissions=True)
+		domain = t.random_domain()
+		customer = t.make_customer(domains=[domain]).name
+		lead_address = t.unique_address("lead")
+		lead = t.make_lead(lead_address).name
+		boxes = {}
+		for who, address, parties in (
+			(alice, "alice-leads@own-mail.example", "Leads"),
+			(bob, "bob-customers@own-mail.example", "Customers"),
+		):
+			frappe.set_user(who)
+			boxes[parties] = frappe.get_doc(
+				"Email Account", api.save_mailbox(values(address, link_parties=parties), 1)["name"]
+			)
+		frappe.set_user("Administrator")
+		settings.clear_cache()
+
+		def links(parties: str, sender: str) -> set:
+			(mail,) = t.receive(boxes[parties], t.build_email(sender, to=boxes[parties].email_id))
+			return set(t.links_of(mail))
+
+		self.assertNotIn(("Customer", customer), links("Leads", t.unique_address("buyer", domain)))
+		self.assertIn(("Lead", lead), links("Leads", lead_address))
+		self.assertIn(("Customer", customer), links("Customers", t.unique_address("buyer", domain)))
+		self.assertNotIn(("Lead", lead), links("Customers", lead_address))

@@ -146,6 +146,11 @@ class Resolution:
 ONLY_CUSTOMERS, ONLY_LEADS = "Customers", "Leads"
 
 
+def left_out(parties: str | None) -> str | None:
+	"""The party DocType a mailbox linking to Customers only, or to Leads only, never links."""
+	return {ONLY_CUSTOMERS: "Lead", ONLY_LEADS: "Customer"}.get(parties or "")
+
+
 def only_parties(
 	parties: str,
 	leads: Iterable[LeadCandidate],
@@ -164,7 +169,7 @@ def only_parties(
 		list(customers),
 		list(thread_links),
 	)
-	dropped = {ONLY_CUSTOMERS: "Lead", ONLY_LEADS: "Customer"}.get(parties)
+	dropped = left_out(parties)
 	if not dropped:
 		return leads, contacts, customers, thread_links
 	contacts = [replace(c, links=tuple(link for link in c.links if link[0] != dropped)) for c in contacts]
