@@ -210,6 +210,13 @@ class TestConnectMailbox(FrappeTestCase):
 		self.assertIn("G</b>", options)  # the name (as Frappe stored it), as text
 		self.assert_inert(b)
 
+	def test_the_own_profile_offers_connect_your_mailbox(self):
+		b = self.browser(MEMBER, f"app/user/{MEMBER}")
+		button = b.page.locator('.page-actions button:has-text("Connect Your Mailbox")')
+		self.assertEqual(button.count(), 1)
+		button.click()
+		b.page.wait_for_url("**/app/connect-mailbox")
+
 	def test_create_project_from_an_email(self):
 		member = Browser(MEMBER, PASSWORD)
 		try:  # one Playwright at a time
