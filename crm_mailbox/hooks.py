@@ -99,6 +99,10 @@ doc_events = {
 	"User": {
 		"validate": "crm_mailbox.mailboxes.inboxes.add_role_inboxes",
 	},
+	"Email Queue": {
+		# a desk reply leaves with In-Reply-To and References (integrations/outgoing.py)
+		"before_insert": "crm_mailbox.integrations.outgoing.before_insert",
+	},
 }
 
 # A linked record's timeline leaves out the mail of mailboxes that do not share it (permissions/timeline.py):
