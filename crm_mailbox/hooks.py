@@ -105,6 +105,12 @@ doc_events = {
 	},
 }
 
+# a Task, Issue or Project made from a customer's email shows on the Customer's (or Lead's) timeline
+additional_timeline_content = {
+	"Customer": ["crm_mailbox.integrations.party_timeline.made_from_mail"],
+	"Lead": ["crm_mailbox.integrations.party_timeline.made_from_mail"],
+}
+
 # A linked record's timeline leaves out the mail of mailboxes that do not share it (permissions/timeline.py):
 # Frappe's timeline query runs no permission hook, so its endpoints are wrapped, not replaced.
 override_whitelisted_methods = {
