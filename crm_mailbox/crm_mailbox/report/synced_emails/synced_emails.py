@@ -87,8 +87,9 @@ def rows(filters) -> list[dict]:
 
 
 # "Not Linked" means linked to none of these (a Task or an Issue made from the email says nothing
-# about who wrote it).
-CRM_RECORDS = ("Lead", "Contact", "Customer", "Opportunity")
+# about who wrote it). A Contact alone does not count: Frappe makes one for every new sender (Create
+# Contacts from Incoming Emails, on by default), and a Contact of a Customer or Lead links that too.
+CRM_RECORDS = ("Lead", "Customer", "Opportunity")
 
 
 def links_by_email(names: list[str]) -> dict[str, list[tuple[str, str]]]:
