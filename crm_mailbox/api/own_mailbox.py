@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import frappe
+from frappe.rate_limiter import rate_limit
 
 from crm_mailbox.mailboxes import own_mailbox
 from crm_mailbox.mailflow import server_settings
@@ -24,6 +25,7 @@ def get_connect_context() -> dict:
 
 
 @frappe.whitelist()
+@rate_limit(limit=60, seconds=60)  # each call asks DNS: not a resolver for anyone's scans
 def suggest_settings(email_id: str) -> dict:
 	"""The IMAP and SMTP servers for this address: provider, DNS SRV records or MX hosting."""
 	own_mailbox.check_may_connect()
