@@ -75,6 +75,28 @@ class TestThreads(FrappeTestCase):
 		self.assertEqual(len(mine), 1)
 		self.assertTrue(thread.due_at, "a new thread has a reply deadline")
 
+	def test_a_new_thread_is_written_once_with_its_owner(self):
+		"""Issue 9 §5 (cost per received email): the thread is made with its owner, not made and then
+		saved again, and its owner still gets the ToDo and the round robin goes on."""
+		from unittest.mock import patch
+
+		from frappe.model.document import Document
+
+		saved = []
+		save = Document.save
+
+		def counting_save(doc, *args, **kwargs):
+			if doc.doctype == ownership.THREAD:
+				saved.append(doc.name)
+			return save(doc, *args, **kwargs)
+
+		with patch.object(Document, "save", counting_save):
+			first, second = self.thread(self.receive()), self.thread(self.receive())
+		self.assertEqual(saved, [])
+		self.assertEqual(self.open_todo_owners(first.name), [first.thread_owner])
+		self.assertTrue(first.assigned_at)
+		self.assertNotEqual(first.thread_owner, second.thread_owner)
+
 	def test_reply_joins_the_thread_and_keeps_the_owner(self):
 		first = self.receive(message_id="<first-" + frappe.generate_hash(length=8) + "@customer.example>")
 		thread = self.thread(first)

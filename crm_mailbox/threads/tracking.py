@@ -95,6 +95,11 @@ def thread_where(doc, name=None, message_ids=None, reference=None, senders=None)
 def start_thread(doc, box: Mailbox) -> str:
 	received_at = get_datetime(doc.communication_date or now_datetime())
 	automated = bool(doc.get("crm_is_automated"))
+	# Automated mail (newsletters, bounces, auto-replies) is no one's work: no owner, no ToDo,
+	# unless a rule assigns it or a person writes in the thread later (attach).
+	owner = None if automated else own.pick_owner(box.name)
+	# Made with its owner: one write per new thread, not an insert and then a save (issue 9 §5, the
+	# cost per received email). The owner is one of the mailbox's enabled processors (pick_owner).
 	thread = frappe.get_doc(
 		{
 			"doctype": own.THREAD,
@@ -109,16 +114,17 @@ def start_thread(doc, box: Mailbox) -> str:
 			"last_incoming_at": received_at,
 			"due_at": None if automated else box.due_after(received_at),
 			"escalate_at": None if automated else box.due_after(received_at, factor=2),
+			"thread_owner": owner,
+			"assigned_at": now_datetime() if owner else None,
 		}
 	).insert(ignore_permissions=True)
 
-	# Automated mail (newsletters, bounces, auto-replies) is no one's work: no owner, no ToDo,
-	# unless a rule assigns it or a person writes in the thread later (attach).
-	owner = None if automated else own.pick_owner(box.name)
 	doc.db_set({"crm_thread": thread.name, "crm_thread_owner": owner}, update_modified=False)
 	if owner:
+		# what on_owner_change does for a thread that changes hands, a new one needs only the ToDo;
+		# the inbox hears of the thread from realtime.email_inserted
 		strategy = box.strategy or "Round robin"
-		own.assign_thread(
+		own.queue_assignment(
 			thread.name, owner, _("New email in {0}; owner chosen by: {1}").format(box.name, _(strategy))
 		)
 	elif not automated:
