@@ -7,6 +7,7 @@ import subprocess
 from contextlib import contextmanager
 
 import frappe
+from frappe import _
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import get_bench_path
 
@@ -97,6 +98,19 @@ class TestLongWork(FrappeTestCase):
 		frappe.set_user(self.people.proc2)
 		with self.assertRaises(frappe.PermissionError):
 			jobs_api.get_job(started["job_id"])
+
+	def test_a_job_that_fails_tells_its_user_so(self):
+		names = self.receive(2)
+		frappe.set_user(self.people.proc1)
+		# an email cannot be linked to an email: the job stops at the first one
+		with inline_limit(links_api, "LINK_INLINE", 1), realtime_spy() as published:
+			started = links_api.link_emails(names, "Communication", names[0])
+		job = jobs_api.get_job(started["job_id"])
+		self.assertEqual((job["done"], job["failed"], job["result"]), (True, True, None))
+		done = [(m["failed"], user) for event, m, user, _after in published if event == long_work.EVENT_DONE]
+		self.assertEqual(done, [(True, self.people.proc1)])
+		frappe.set_user("Administrator")
+		self.assertTrue(frappe.db.exists("Error Log", {"method": _("{0} failed").format(job["title"])}))
 
 	def test_a_small_selection_is_linked_at_once_with_progress_for_its_user(self):
 		names = self.receive(2)

@@ -2,6 +2,7 @@
 frappe.provide("crm_mailbox");
 
 // Ask for a record, then link the emails to it on the server (which checks permissions per email).
+// Returns the dialog.
 crm_mailbox.link_emails = function (communications, after) {
 	const many = communications.length > 1;
 	const d = new frappe.ui.Dialog({
@@ -54,4 +55,5 @@ crm_mailbox.link_emails = function (communications, after) {
 		},
 	});
 	d.show();
+	return d;
 };
