@@ -37,6 +37,8 @@ def every_minute() -> None:
 	if not intake_fields_exist():
 		return
 	owned = owned_accounts()
+	# also heals a change that bypassed Email Account's on_update (frappe.db.set_value, an import)
+	set_frappe_pull_stopped(bool(owned))
 	for account in owned:
 		try:
 			enqueue_fallback(account)

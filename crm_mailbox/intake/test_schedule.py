@@ -78,16 +78,26 @@ class TestIntakeSchedule(DovecotIntakeCase):
 	def test_with_no_owned_mailbox_frappes_job_runs_untouched(self):
 		schedule.sync_frappe_pull()
 		self.assertEqual(frappe_job().stopped, 1)
-		for name in owned_on_site():
-			account = frappe.get_doc("Email Account", name)
-			account.crm_own_intake = 0
-			account.save(ignore_permissions=True)  # on_update hands Frappe's job back
+		self.disown_other_suites_mailboxes()
+		self.own(self.owned, 0)  # on_update hands Frappe's job back
 		self.assertEqual(frappe_job().stopped, 0)
 		before = frappe_job().last_execution
 		schedule.every_minute()
 		self.assertEqual(frappe_job().last_execution, before)
 
+	def test_the_minute_job_follows_changes_that_bypassed_the_form(self):
+		for name in owned_on_site():
+			frappe.db.set_value("Email Account", name, "crm_own_intake", 0)  # no on_update
+			self.addCleanup(frappe.db.set_value, "Email Account", name, "crm_own_intake", 1)
+		schedule.every_minute()
+		self.assertEqual(frappe_job().stopped, 0)
+		frappe.db.set_value("Email Account", self.owned.name, "crm_own_intake", 1)
+		with lease_held(self.owned.name):
+			schedule.every_minute()
+		self.assertEqual(frappe_job().stopped, 1)
+
 	def test_an_administrators_stop_is_never_undone(self):
+		self.disown_other_suites_mailboxes()
 		self.own(self.owned, 0)
 		self.assertEqual(frappe_job().stopped, 0)
 		frappe.db.set_value("Scheduled Job Type", frappe_job().name, "stopped", 1)  # by hand
@@ -97,9 +107,17 @@ class TestIntakeSchedule(DovecotIntakeCase):
 		schedule.restore_frappe_pull()
 		self.assertEqual(frappe_job().stopped, 1)
 
+	def disown_other_suites_mailboxes(self) -> None:
+		"""Other suites' Shared and CRM mailboxes are the intake's too (by default), until the test ends."""
+		for name in owned_on_site():
+			if name != self.owned.name:
+				frappe.db.set_value("Email Account", name, "crm_own_intake", 0)
+				self.addCleanup(frappe.db.set_value, "Email Account", name, "crm_own_intake", 1)
+
 	def own(self, account, own: int) -> None:
 		account.reload()
 		account.crm_own_intake = own
+		self.addCleanup(frappe.db.set_value, "Email Account", account.name, "crm_own_intake", 1 - own)
 		account.save(ignore_permissions=True)
 
 	def test_uninstall_restores_frappes_pull(self):
