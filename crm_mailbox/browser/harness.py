@@ -31,6 +31,15 @@ SETTLED = """() => !!(window.frappe && frappe.boot && frappe.container && frappe
 	&& document.readyState === 'complete')"""
 
 
+def screenshot_path(name: str) -> str | None:
+	"""Where a test saves a README picture (docs/screenshots/<name>) when CRM_MAILBOX_SCREENSHOTS=1."""
+	if os.environ.get("CRM_MAILBOX_SCREENSHOTS") != "1":
+		return None
+	folder = os.path.join(os.path.dirname(frappe.get_app_path("crm_mailbox")), "docs", "screenshots")
+	os.makedirs(folder, exist_ok=True)
+	return os.path.join(folder, name)
+
+
 def web_url() -> str:
 	return (os.environ.get("CRM_MAILBOX_WEB_URL") or DEFAULT_URL).rstrip("/")
 
@@ -70,6 +79,15 @@ class Browser:
 		from playwright.sync_api import sync_playwright
 
 		self._playwright = sync_playwright().start()
+		self._closed = False
+		try:
+			self._start(user, password)
+		except BaseException:
+			# a Playwright left running makes every later Browser() in this process fail
+			self._playwright.stop()
+			raise
+
+	def _start(self, user: str, password: str) -> None:
 		self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 		self.context = self._browser.new_context(
 			base_url=web_url(),
@@ -85,9 +103,19 @@ class Browser:
 		self.page = self.context.new_page()
 		self.page.on("dialog", self._on_dialog)
 		self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-		response = self.context.request.post("/api/method/login", form={"usr": user, "pwd": password})
+		response = self.login(user, password)
 		if not response.ok:
 			raise AssertionError(f"login as {user} failed: {response.status} {response.text()[:200]}")
+
+	def login(self, user: str, password: str):
+		try:
+			return self.context.request.post("/api/method/login", form={"usr": user, "pwd": password})
+		except Exception as e:
+			if "ECONNREFUSED" not in str(e):
+				raise
+			# the shared bench's web server restarts after code changes: one more try
+			self.page.wait_for_timeout(8000)
+			return self.context.request.post("/api/method/login", form={"usr": user, "pwd": password})
 
 	def _serve_asset(self, route) -> None:
 		relative = urllib.parse.unquote(urllib.parse.urlsplit(route.request.url).path).split("/assets/", 1)[1]
@@ -137,6 +165,10 @@ class Browser:
 		)
 
 	def close(self) -> None:
+		"""End the session (again is fine): one Playwright per thread, so close one before the next."""
+		if self._closed:
+			return
+		self._closed = True
 		try:
 			self.context.close()
 			self._browser.close()

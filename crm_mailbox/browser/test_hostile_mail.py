@@ -63,11 +63,6 @@ class TestHostileMailInTheDesk(FrappeTestCase):
 			crm_fixed_owner=MEMBER,
 			crm_members=[{"user": MEMBER, "access": "Process"}],
 		)
-		user = frappe.get_doc("User", MEMBER)
-		if not any(row.email_account == box.name for row in user.user_emails):
-			# what an administrator gives a member of a mailbox: its Email Inbox
-			user.append("user_emails", {"email_account": box.name, "email_id": box.email_id})
-			user.save(ignore_permissions=True)
 		mt.fresh_settings()
 		if not frappe.db.exists("Mailbox Routing Rule", {"rule_name": RULE}):
 			frappe.get_doc(
