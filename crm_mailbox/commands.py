@@ -147,8 +147,9 @@ def preview_rules(context, account, limit=20):
 @click.option(
 	"--lease-seconds", type=int, default=90, show_default=True, help="How soon another process takes over"
 )
+@click.option("--account", "accounts", multiple=True, help="Only this Email Account (repeatable)")
 @pass_context
-def intake(context, max_mailboxes=50, lease_seconds=90):
+def intake(context, max_mailboxes=50, lease_seconds=90, accounts=()):
 	"""Receive mail of the mailboxes our intake owns, on every site given, until SIGTERM (a Procfile or
 	supervisor program: see README). Several processes share the mailboxes between them."""
 	import frappe
@@ -159,7 +160,9 @@ def intake(context, max_mailboxes=50, lease_seconds=90):
 	if not context.sites:
 		raise SiteNotSpecifiedError
 	frappe.logger("crm_mailbox").info(f"intake: serving {', '.join(context.sites)}")
-	run_forever(context.sites, max_mailboxes=max_mailboxes, lease_seconds=lease_seconds)
+	run_forever(
+		context.sites, max_mailboxes=max_mailboxes, lease_seconds=lease_seconds, accounts=list(accounts)
+	)
 
 
 @crm_mailbox.command("intake-status")

@@ -136,8 +136,11 @@ def delete_account(name: str) -> None:
 class RunnerThread:
 	"""An intake Runner in a thread of the test process (its workers have their own site context)."""
 
-	def __init__(self, **options):
+	def __init__(self, *accounts, **options):
+		"""A runner for these accounts only: other suites' mailboxes (the intake's by default) stay out."""
 		from crm_mailbox.intake.runner import Runner
+
+		options["accounts"] = [getattr(a, "name", a) for a in accounts]
 
 		options.setdefault("scan_seconds", 0.5)
 		self.runner = Runner([frappe.local.site], sites_path=frappe.local.sites_path, **options)

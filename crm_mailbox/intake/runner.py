@@ -268,6 +268,7 @@ class Runner:
 		sites: list[str],
 		sites_path: str = ".",
 		max_mailboxes: int = 50,
+		accounts: list[str] | None = None,
 		lease_seconds: int = LEASE_SECONDS,
 		scan_seconds: float = SCAN_SECONDS,
 		holder: str | None = None,
@@ -275,6 +276,8 @@ class Runner:
 		self.sites = list(sites)
 		self.sites_path = sites_path
 		self.max_mailboxes = max_mailboxes
+		# only these Email Accounts (a process of its own for a very busy mailbox); None: every one
+		self.accounts = set(accounts) if accounts else None
 		self.lease_seconds = lease_seconds
 		self.scan_seconds = scan_seconds
 		self.holder = holder or process_holder()
@@ -315,7 +318,7 @@ class Runner:
 		frappe.init(site=site, sites_path=self.sites_path)
 		try:
 			frappe.connect()
-			accounts = owned_accounts()
+			accounts = [a for a in owned_accounts() if self.accounts is None or a in self.accounts]
 			random.shuffle(accounts)  # processes starting together do not all race for the same ones
 			for account in accounts:
 				if len(self.workers) >= self.max_mailboxes:

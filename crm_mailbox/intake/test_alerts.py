@@ -52,7 +52,7 @@ class TestIntakeAlerts(DovecotIntakeCase):
 		account = self.mailbox("pw-runner")
 		owner = account.crm_mailbox_owner
 		self.set_password(account, "changed-by-the-provider")
-		with RunnerThread():
+		with RunnerThread(account):
 			wait_until(lambda: notices(owner, account.name), what="the notice")
 			failed_at = self.last_pull(account)
 			wait_until(lambda: self.last_pull(account) != failed_at, timeout=20, what="a retry")

@@ -25,7 +25,7 @@ class TestIntakeRunner(DovecotIntakeCase):
 		domain = t.random_domain()
 		customer = t.make_customer(domains=[domain])
 		fresh()
-		with RunnerThread() as running:
+		with RunnerThread(account) as running:
 			wait_until(lambda: self.key(account) in running.runner.served(), what="the runner taking it")
 			wait_until(lambda: self.mode_of(account) == "push", what="the mailbox waiting in IDLE")
 			message_id = f"{uuid.uuid4().hex}@intake-test.crm-mailbox.example"
@@ -39,7 +39,7 @@ class TestIntakeRunner(DovecotIntakeCase):
 
 	def test_polling_pickup_where_idle_is_off(self):
 		account = self.mailbox("poll", crm_use_idle=0, crm_poll_seconds=15)
-		with RunnerThread() as running:
+		with RunnerThread(account) as running:
 			wait_until(lambda: self.mode_of(account) == "polling", what="the mailbox polling")
 			message_id = self.deliver(account)
 			wait_until(lambda: self.received(account, message_id), timeout=25, what="polling pickup")
@@ -47,7 +47,7 @@ class TestIntakeRunner(DovecotIntakeCase):
 
 	def test_two_runners_never_pull_one_mailbox_at_once(self):
 		account = self.mailbox("two")
-		with RunnerThread() as first, RunnerThread() as second:
+		with RunnerThread(account) as first, RunnerThread(account) as second:
 			wait_until(lambda: lease.holder_of(account.name), what="a runner taking the mailbox")
 			time.sleep(2)  # both have scanned several times
 			served = first.runner.served() + second.runner.served()
@@ -60,7 +60,7 @@ class TestIntakeRunner(DovecotIntakeCase):
 
 	def test_a_killed_process_mailbox_is_taken_over(self):
 		account = self.mailbox("killed")
-		process = self.start_process(lease_seconds=5)
+		process = self.start_process(account, lease_seconds=5)
 		try:
 			holder = wait_until(lambda: lease.holder_of(account.name), timeout=60, what="the process's lease")
 			self.assertIn(f":{process.pid}:", holder)
@@ -70,14 +70,14 @@ class TestIntakeRunner(DovecotIntakeCase):
 			if process.poll() is None:
 				process.kill()
 		message_id = self.deliver(account)
-		with RunnerThread(lease_seconds=5) as running:
+		with RunnerThread(account, lease_seconds=5) as running:
 			wait_until(lambda: self.key(account) in running.runner.served(), timeout=15, what="the takeover")
 			self.assertNotEqual(lease.holder_of(account.name), holder)
 			wait_until(lambda: self.received(account, message_id), what="pickup after the takeover")
 
 	def test_sigterm_stops_the_process_within_seconds_and_lets_go(self):
 		account = self.mailbox("sigterm")
-		process = self.start_process()
+		process = self.start_process(account)
 		try:
 			wait_until(lambda: self.mode_of(account) == "push", timeout=60, what="the process in IDLE")
 			began = time.monotonic()
@@ -91,7 +91,7 @@ class TestIntakeRunner(DovecotIntakeCase):
 
 	def test_turning_the_intake_off_lets_the_mailbox_go(self):
 		account = self.mailbox("off")
-		with RunnerThread() as running:
+		with RunnerThread(account) as running:
 			wait_until(lambda: self.key(account) in running.runner.served(), what="the runner taking it")
 			frappe.db.set_value("Email Account", account.name, "crm_own_intake", 0)
 			fresh()
@@ -112,10 +112,10 @@ class TestIntakeRunner(DovecotIntakeCase):
 			"Mailbox Intake Folder", {"email_account": account.name, "folder": "INBOX"}, "mode"
 		)
 
-	def start_process(self, lease_seconds: int = 90) -> subprocess.Popen:
+	def start_process(self, account, lease_seconds: int = 90) -> subprocess.Popen:
 		"""`bench --site SITE crm-mailbox intake` as its own process (as a Procfile line runs it)."""
 		command = [sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", frappe.local.site]
-		command += ["crm-mailbox", "intake", "--lease-seconds", str(lease_seconds)]
+		command += ["crm-mailbox", "intake", "--lease-seconds", str(lease_seconds), "--account", account.name]
 		log = open(os.path.join(frappe.get_site_path("logs"), "intake-test.log"), "ab")
 		return subprocess.Popen(
 			command,
