@@ -1,7 +1,9 @@
 """Helpers for the bench suite: raw emails through Frappe's real receive path, and CRM records.
 
-`receive` hands raw RFC 5322 bytes to EmailAccount.receive() exactly as Frappe's IMAP pull does,
-replacing only the network read (EmailServer.get_messages), the way Frappe's own tests do.
+`receive` hands raw RFC 5322 bytes to the path the account's mail takes after an IMAP fetch: our
+intake's handler for the accounts it owns (Shared and CRM mailboxes by default), else
+EmailAccount.receive() exactly as Frappe's IMAP pull does, replacing only the network read
+(EmailServer.get_messages), the way Frappe's own tests do.
 """
 
 from __future__ import annotations
@@ -102,8 +104,12 @@ def make_email_account(
 	**fields,
 ):
 	"""A test mailbox. "Create Contacts from Incoming Emails" is on, as Frappe sets it by default, and
-	set on every call: a suite that turned it off for its own cases does not leave it off for the next."""
+	set on every call: a suite that turned it off for its own cases does not leave it off for the next.
+	Without a purpose it receives through Frappe's pull unless `crm_own_intake=1` is given (likewise
+	set on every call); with one, as its purpose sets it."""
 	fields["create_contact"] = create_contact
+	if not fields.get("crm_purpose"):
+		fields.setdefault("crm_own_intake", 0)
 	if frappe.db.exists("Email Account", name):
 		account = frappe.get_doc("Email Account", name)
 		account.update(fields)
@@ -134,13 +140,17 @@ _uid = [int(time.time() * 1000) % 1_000_000_000]
 
 
 def receive(account, *raw_messages: bytes):
-	"""Run EmailAccount.receive() on these raw messages; return their Communications (or None)."""
+	"""Receive these raw messages as the account's pull would; return their Communications (or None)."""
 	from frappe.email.receive import EmailServer
+
+	from crm_mailbox.intake.accounts import owns
 
 	uids = []
 	for _ in raw_messages:
 		_uid[0] += 1
 		uids.append(str(_uid[0]))
+	if owns(account.name):
+		return receive_through_intake(account, raw_messages, [int(uid) for uid in uids])
 
 	def get_messages(self, folder="INBOX"):
 		return {"latest_messages": list(raw_messages), "uid_list": uids, "seen_status": {}}
@@ -159,6 +169,31 @@ def receive(account, *raw_messages: bytes):
 		for name in (
 			frappe.db.get_value("Communication", {"email_account": account.name, "uid": uid}) for uid in uids
 		)
+	]
+
+
+# the UIDVALIDITY under which `receive` records our intake's ledger rows
+TEST_UIDVALIDITY = 1
+
+
+def receive_through_intake(account, raw_messages, uids: list[int]):
+	"""Our intake's handler on these messages, as after its IMAP fetch (crm_mailbox.intake.pull)."""
+	from crm_mailbox.intake import state
+	from crm_mailbox.intake.handler import Receiver
+	from crm_mailbox.intake.ledger_store import DocTypeLedger
+	from crm_mailbox.mailflow.intake.imap_session import Fetched
+
+	account = frappe.get_doc("Email Account", account.name)
+	state.folder_row(account.name, "INBOX")
+	receiver = Receiver(account, None, DocTypeLedger(account.name, "INBOX"), TEST_UIDVALIDITY)
+	outcomes = [
+		receiver(Fetched(uid, raw, (), len(raw))) for raw, uid in zip(raw_messages, uids, strict=True)
+	]
+	return [
+		frappe.get_doc("Communication", outcome.communication)
+		if getattr(outcome, "communication", None)
+		else None
+		for outcome in outcomes
 	]
 
 

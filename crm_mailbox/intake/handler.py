@@ -27,6 +27,9 @@ from crm_mailbox.mailflow.plaintext import plain_text
 from .ledger_store import FAILED_STATUS, MAX_REASON, RETRIED, SKIPPED, TAKEN_STATUS, DocTypeLedger
 
 SEEN_FLAG = b"\\Seen"
+# For mail that names no sender anywhere (no usable From, Sender, Reply-To or Return-Path): the
+# reserved .invalid domain (RFC 2606) is never a real party, and no Contact is made for it.
+UNKNOWN_SENDER = "unknown-sender@sender.invalid"
 
 
 class MailboxInboundMail(InboundMail):
@@ -46,6 +49,40 @@ class MailboxInboundMail(InboundMail):
 			order_by="creation desc",
 		)
 		return frappe.get_doc("Communication", name) if name else None
+
+	def save_attachments_in_doc(self, doc):
+		"""Frappe's, except that an attachment Frappe refuses (an image it cannot read, a name it
+		rejects) is left out with a note instead of losing the whole email."""
+		from frappe.core.doctype.file.exceptions import MaxFileSizeReachedError
+
+		saved, self.refused_attachments = [], []
+		for attachment in self.attachments:
+			frappe.db.savepoint("crm_mailbox_attachment")
+			try:
+				file = frappe.get_doc(
+					{
+						"doctype": "File",
+						"file_name": attachment["fname"],
+						"attached_to_doctype": doc.doctype,
+						"attached_to_name": doc.name,
+						"is_private": 1,
+						"content": attachment["fcontent"],
+					}
+				)
+				file.save()
+			except (MaxFileSizeReachedError, frappe.FileAlreadyAttachedException, frappe.DuplicateEntryError):
+				frappe.db.rollback(save_point="crm_mailbox_attachment")  # as Frappe: skipped quietly
+				continue
+			except Exception as e:
+				frappe.db.rollback(save_point="crm_mailbox_attachment")
+				self.refused_attachments.append(
+					f"{plain_text(attachment.get('fname'), max_length=100)!r} ({type(e).__name__})"
+				)
+				continue
+			saved.append(file)
+			if attachment["fname"] in self.cid_map:
+				self.cid_map[file.name] = self.cid_map[attachment["fname"]]
+		return saved
 
 
 class Receiver:
@@ -101,7 +138,7 @@ def receive(account, raw: bytes, uid: int, seen: bool, append_to=None, truncated
 	verdict = poison.classify(raw)
 	notes = []
 	if verdict.blocking:
-		repaired = poison.repair(raw)
+		repaired = poison.repair(raw, fallback_sender=UNKNOWN_SENDER)
 		if repaired.changes:
 			raw = repaired.raw
 			notes.append(_("Repaired before receiving: {0}.").format("; ".join(repaired.changes)))
@@ -119,6 +156,10 @@ def receive(account, raw: bytes, uid: int, seen: bool, append_to=None, truncated
 		communication = mail.process()
 	if communication is None:
 		raise UnreadableMessage(_("Frappe made no Communication of it."))
+	if getattr(mail, "refused_attachments", None):
+		notes.append(
+			_("Attachments Frappe refused, left out: {0}.").format(", ".join(mail.refused_attachments))
+		)
 	if notes and mail.flags.is_new_communication:
 		from crm_mailbox.integrations.communication import mark_for_review
 
@@ -158,7 +199,7 @@ def failure_reason(raw: bytes, error: BaseException) -> str:
 	verdict = poison.classify(raw)
 	if verdict.problems and verdict.reason not in text:
 		text = f"{text} (the message: {verdict.reason})"
-	return text[:MAX_REASON]
+	return plain_text(text, max_length=MAX_REASON)  # it quotes the message: inert text
 
 
 def log_failure(account: str, reason: str) -> None:

@@ -29,21 +29,4 @@ def receiving(mail) -> Iterator:
 
 def current_inbound_mail():
 	"""The InboundMail being received, or None (outside our intake)."""
-	return _receiving.get() or _frame_lookup()
-
-
-def _frame_lookup():
-	"""Interim, until the bench tests receive through our intake: Frappe's pull's InboundMail."""
-	import sys
-
-	from frappe.email.receive import InboundMail
-
-	frame = sys._getframe(2)
-	for _ in range(60):
-		if frame is None:
-			return None
-		candidate = frame.f_locals.get("self")
-		if isinstance(candidate, InboundMail):
-			return candidate
-		frame = frame.f_back
-	return None
+	return _receiving.get()

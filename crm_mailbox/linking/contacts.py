@@ -48,7 +48,8 @@ def create_for_strangers(doc) -> None:
 	"""Frappe's contact creation for the email's addresses that are not ours; link them as Frappe does."""
 	addresses = participants(doc)
 	ours = our_keys(addresses)
-	strangers = [a.address for a in addresses if a.key not in ours]
+	# .invalid (RFC 2606) is never a real party: the intake's stand-in for mail that names no sender
+	strangers = [a.address for a in addresses if a.key not in ours and not a.address.endswith(".invalid")]
 	if not strangers:
 		return
 	frappe.flags[CREATING_FLAG] = True
