@@ -14,13 +14,16 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
+from unittest.mock import patch
 
 import frappe
+import imapclient
 from frappe.email.doctype.email_account.email_account import pull_from_email_account
 
 from crm_mailbox import testing as t
 from crm_mailbox.intake import lease
 from crm_mailbox.intake.dovecot_case import DovecotIntakeCase, fresh
+from crm_mailbox.intake.handler import MailboxInboundMail
 from crm_mailbox.intake.pull import account_session, pull_account
 
 LEDGER = "Mailbox Intake Message"
@@ -169,14 +172,16 @@ class TestPull(PullCase):
 		fresh()
 		messages = [self.new_message(f"Order {n}") for n in range(4)]
 		no_message_id = b"From: Old Client <old@client.test>\nSubject: no Message-ID\n\nkeyed by its bytes\n"
+		vanishing_raw, vanishing_id = self.new_message("Order deleted meanwhile")
 		with account_session(account, "INBOX") as admin:
 			admin.client.create_folder("Orders")
 			for raw, _message_id in messages:
 				admin.client.append("Orders", raw)
 			admin.client.append("Orders", no_message_id)
+			admin.client.append("Orders", vanishing_raw)  # the highest UID, gone after the move
 		pull_account(account.name)
 		first_uidvalidity = frappe.db.get_value(FOLDER, {"email_account": account.name}, "uidvalidity")
-		self.assertEqual(len(communications(account)), 5)
+		self.assertEqual(len(communications(account)), 6)
 
 		late_raw, late_id = self.new_message("Order after the move")
 		with account_session(account, "INBOX") as admin:
@@ -194,10 +199,10 @@ class TestPull(PullCase):
 		)
 		self.assertNotEqual(state.uidvalidity, first_uidvalidity)
 		received = communications(account)
-		self.assertEqual(len(received), 6)
+		self.assertEqual(len(received), 7)
 		self.assertEqual(
 			sorted(c.message_id for c in received if c.message_id),
-			sorted([m for _raw, m in messages] + [late_id]),
+			sorted([m for _raw, m in messages] + [vanishing_id, late_id]),
 		)
 		# Frappe's bookkeeping follows the new UIDs: its own pull would resume after them
 		self.assertEqual(
@@ -208,7 +213,11 @@ class TestPull(PullCase):
 			),
 			state.uidvalidity,
 		)
-		self.assertEqual(sorted(c.uid for c in received), list(range(1, 7)))
+		# each message still there has its new UID; the deleted one's old UID means nothing now
+		self.assertEqual(sorted(c.uid for c in received), [-1, 1, 2, 3, 4, 5, 6])
+		self.assertEqual(
+			frappe.db.get_value("Communication", self.received(account, vanishing_id), "uid"), -1
+		)
 
 	def test_server_stopped_mid_pull_then_back_loses_and_doubles_nothing(self):
 		account = self.mailbox("outage")
@@ -340,6 +349,39 @@ class TestPull(PullCase):
 		self.assertEqual(mail.crm_is_automated, 1)
 		self.assertIn("Auto-Submitted", mail.crm_automated_signal)
 		self.assertIn(thread_id.strip("<>"), mail.crm_thread_ids)
+
+	def test_unread_only_mailbox_marks_mail_read_on_the_server_only_once_it_is_an_email(self):
+		account = self.mailbox("unseen", email_sync_option="UNSEEN")
+		new, new_id = self.new_message("Unread")
+		read, read_id = self.new_message("Read in another client already")
+		broken, broken_id = self.new_message("Fails to save")
+		with account_session(account, "INBOX") as admin:
+			admin.client.append("INBOX", new)
+			admin.client.append("INBOX", read, flags=[imapclient.SEEN])
+			admin.client.append("INBOX", broken)
+		real_process = MailboxInboundMail.process
+
+		def process(mail):
+			if mail.message_id == broken_id:
+				raise frappe.QueryDeadlockError("deadlock")
+			return real_process(mail)
+
+		with patch.object(MailboxInboundMail, "process", process):
+			pull_account(account.name)
+
+		self.assertTrue(self.received(account, new_id))
+		self.assertFalse(self.received(account, read_id), "mail read on the server is left, as Frappe does")
+		self.assertFalse(self.received(account, broken_id))
+		with account_session(account, "INBOX") as admin:
+			seen = set(admin.client.search(["SEEN"]))
+			by_id = {
+				data[b"BODY[HEADER.FIELDS (MESSAGE-ID)]"].decode().split("<")[1].split(">")[0]: uid
+				for uid, data in admin.client.fetch(
+					admin.client.search(["ALL"]), ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"]
+				).items()
+			}
+		self.assertIn(by_id[new_id], seen, "the received email is marked read on the server")
+		self.assertNotIn(by_id[broken_id], seen, "a message that is no email yet stays unread")
 
 	def test_while_one_process_pulls_a_mailbox_another_pull_waits_its_turn(self):
 		account = self.mailbox("lease")
