@@ -59,6 +59,7 @@ doc_events = {
 		"on_trash": "crm_mailbox.integrations.deletion.on_trash",
 	},
 	"Communication": {
+		"before_insert": "crm_mailbox.mailboxes.personal_sender.check_sender",
 		"before_validate": "crm_mailbox.integrations.communication.before_validate",
 		"validate": "crm_mailbox.integrations.communication.validate",
 		"after_insert": [
