@@ -168,7 +168,8 @@ def save(values: dict, connect: bool) -> str:
 
 def clean_address(value: str | None) -> str:
 	address = (value or "").strip().lower()
-	if not address or len(address) > 140 or not validate_email_address(address):
+	# Frappe also accepts a list ("a@x, b@y") or a named address: one in use could hide behind a free one
+	if not address or len(address) > 140 or validate_email_address(address) != address:
 		fail(_("Enter your email address."))
 	return address
 

@@ -164,6 +164,10 @@ class TestOwnMailbox(FrappeTestCase):
 		self.assertRaises(OwnMailboxError, self.connect, self.alice, team.email_id)
 		self.assertRaises(OwnMailboxError, self.connect, self.alice, "CRM-Own-Team@own-mail.example")
 		self.assertRaises(OwnMailboxError, self.connect, self.alice, self.bob)  # Bob's own address
+		# one plain address: not a list or a named address that hides one in use behind a free one
+		for hidden in (f"alice-free@own-mail.example,{team.email_id}", f"x <{team.email_id}>"):
+			self.assertRaises(OwnMailboxError, self.connect, self.alice, hidden)
+		self.assertFalse(frappe.db.exists("Email Account", {"email_id": ("like", "%alice-free%")}))
 		self.assertEqual(frappe.db.get_value("Email Account", team.name, "crm_purpose"), "Shared")
 
 	def test_a_user_cannot_change_test_or_pause_another_users_mailbox(self):
