@@ -20,7 +20,7 @@ from frappe.utils import cint
 
 from crm_mailbox.mailflow.intake.errors import IntakeError, LoginError, NetworkError
 from crm_mailbox.mailflow.intake.imap_session import DEFAULT_MAX_MESSAGE_BYTES, Account, ImapSession
-from crm_mailbox.mailflow.intake.ledger import Cursor, plan
+from crm_mailbox.mailflow.intake.ledger import plan
 from crm_mailbox.mailflow.intake.puller import DEFAULT_BATCH_SIZE, DrainReport, drain
 
 from . import lease, state
@@ -224,7 +224,3 @@ def pull_account(
 	finally:
 		lease.release(account_name, holder)
 	return result
-
-
-def cursor_of(account: str, folder: str = DEFAULT_FOLDER) -> Cursor:
-	return DocTypeLedger(account, folder).cursor()
