@@ -15,6 +15,7 @@ import importlib.util
 import os
 
 import frappe
+from frappe.installer import update_site_config
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.background_jobs import get_queue
 from frappe.utils.password import update_password
@@ -27,6 +28,7 @@ from crm_mailbox.mailboxes import testing as mt
 MEMBER = "crm-mbx-connect-member@ourco.example"  # Inbox User, Sales User
 SERVICES = "crm-mbx-connect-services@ourco.example"  # also Projects User
 PASSWORD = "Connect-Test-Pa55word!"
+INTERNAL_HOSTS = "crm_mailbox_internal_mail_hosts"
 ADDRESS = "crm-mbx-connect-box@gmail.com"
 MAILBOX = "CRM Mailbox Test Service Orders"
 SUBJECT = "Service order: 3 pumps"
@@ -68,6 +70,8 @@ class TestConnectMailbox(FrappeTestCase):
 			update_password(user, PASSWORD)
 		cls.cleanup()
 		cls.dovecot = load_servers().start_dovecot()
+		# the site names its loopback Dovecot among its own mail servers (own_mailbox.check_public_host)
+		update_site_config(INTERNAL_HOSTS, ["127.0.0.1"])
 		box = t.make_email_account(
 			"crm-mbx-service-orders@ourco.example",
 			name=MAILBOX,
@@ -98,6 +102,7 @@ class TestConnectMailbox(FrappeTestCase):
 		frappe.db.rollback()
 		if getattr(cls, "dovecot", None):
 			cls.dovecot.stop()
+		update_site_config(INTERNAL_HOSTS, "None")  # Frappe's word for "remove the key"
 		cls.cleanup()
 		if getattr(cls, "mail", None):
 			thread = frappe.db.get_value("Communication", cls.mail, "crm_thread")

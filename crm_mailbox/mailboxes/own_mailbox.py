@@ -216,6 +216,7 @@ def set_servers(doc, values: dict) -> None:
 	incoming = host_name(values.get("email_server"))
 	if not incoming:
 		fail(_("Enter the incoming (IMAP) server, such as imap.example.com."))
+	check_public_host(incoming)
 	doc.email_server = incoming
 	security = values.get("incoming_security") or SSL
 	if security not in (SSL, STARTTLS):
@@ -228,6 +229,8 @@ def set_servers(doc, values: dict) -> None:
 	doc.smtp_server = host_name(outgoing) if outgoing else None
 	if outgoing and not doc.smtp_server:
 		fail(_("Enter the outgoing (SMTP) server, such as smtp.example.com, or leave it empty."))
+	if doc.smtp_server:
+		check_public_host(doc.smtp_server)
 	security = values.get("outgoing_security") or STARTTLS
 	if security not in (SSL, STARTTLS):
 		fail(_("Outgoing mail must be encrypted (SSL/TLS or STARTTLS)."))
@@ -236,6 +239,32 @@ def set_servers(doc, values: dict) -> None:
 	doc.smtp_port = (
 		port(values.get("smtp_port"), 465 if security == SSL else 587) if doc.smtp_server else None
 	)
+
+
+def check_public_host(host: str) -> None:
+	"""A member's servers are on the internet, not this server's own machine or network (SSRF)."""
+	from crm_mailbox.mailflow.internal_hosts import internal_addresses
+
+	if host not in site_mail_hosts() and internal_addresses(host):
+		fail(
+			_(
+				"{0} is a server of this site's own network: ask an administrator to connect this mailbox."
+			).format(frappe.bold(frappe.utils.escape_html(host)))
+		)
+
+
+def site_mail_hosts() -> set[str]:
+	"""Internal servers a member may use: those a System Manager set up for the site's other mailboxes,
+	and site config's crm_mailbox_internal_mail_hosts."""
+	account = frappe.qb.DocType("Email Account")
+	rows = (
+		frappe.qb.from_(account)
+		.select(account.email_server, account.smtp_server)
+		.where(account.crm_purpose.isnull() | (account.crm_purpose != settings.PERSONAL))
+		.run()
+	)
+	hosts = {str(host).lower() for row in rows for host in row if host}
+	return hosts | {str(host).lower() for host in frappe.conf.get("crm_mailbox_internal_mail_hosts") or []}
 
 
 def port(value, default: int) -> str:
@@ -259,7 +288,11 @@ def set_folders(doc, folders) -> None:
 def test(name: str) -> str:
 	"""Start Test Connection on the session user's own mailbox, enabled yet or not."""
 	check_may_connect()
-	own_account(name)
+	doc = own_account(name)
+	# again now: a name may point elsewhere than when it was saved
+	for host in (doc.email_server, doc.smtp_server):
+		if host:
+			check_public_host(host)
 	return connection_progress.start(name, as_configured=True)
 
 

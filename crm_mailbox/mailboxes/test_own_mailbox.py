@@ -22,12 +22,18 @@ from crm_mailbox.mailboxes import testing as mt
 from crm_mailbox.mailboxes.own_mailbox import OwnMailboxError
 from crm_mailbox.permissions.test_mailbox_privacy import rest_put
 
-MEMBER_ROLES = ("Inbox User", "Sales User")
 SECRET = "Own-app-pa55word-8812"
 
 
-def user(name: str, roles=MEMBER_ROLES) -> str:
-	return mt.make_user(f"crm-own-{name}@ourco.example", roles)
+def cast() -> tuple[str, str, str, str]:
+	"""The suite's own people, not new ones (Frappe refuses more than 60 new users an hour):
+	two members (Inbox User, Sales User), a sales user without Inbox User, a System Manager."""
+	people = mt.People()
+	# api/test_create.py's outsider: a sales user who may not read email
+	no_inbox = t.make_user(
+		"crm-mailbox-outsider@example.com", ["Sales User", "Sales Manager", "Projects User", "Support Team"]
+	)
+	return people.proc1, people.proc2, no_inbox, people.sysman
 
 
 def closed_port() -> int:
@@ -55,10 +61,7 @@ class TestOwnMailbox(FrappeTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		frappe.set_user("Administrator")
-		cls.alice = user("alice")
-		cls.bob = user("bob")
-		cls.no_inbox = user("no-inbox", ("Sales User",))
-		cls.sysman = user("sysman", ("System Manager",))
+		cls.alice, cls.bob, cls.no_inbox, cls.sysman = cast()
 
 	def setUp(self):
 		frappe.set_user("Administrator")
@@ -108,7 +111,35 @@ class TestOwnMailbox(FrappeTestCase):
 		self.assertNotIn(SECRET, frappe.as_json(mine))
 		self.assertNotIn("password", mine["mailboxes"][0])
 
+	def allow_internal_hosts(self, *hosts: str) -> None:
+		frappe.local.conf["crm_mailbox_internal_mail_hosts"] = list(hosts)
+		self.addCleanup(frappe.local.conf.pop, "crm_mailbox_internal_mail_hosts", None)
+
+	def test_servers_inside_this_network_are_refused(self):
+		# a member's Test Connection would scan the server's neighbours and show what answers
+		for n, servers in enumerate(
+			(
+				{"email_server": "169.254.169.254"},
+				{"email_server": "127.8.9.10"},
+				{"smtp_server": "10.255.255.254"},
+			)
+		):
+			with self.subTest(servers=servers):
+				self.assertRaises(
+					OwnMailboxError, self.connect, self.alice, f"alice-ssrf-{n}@own-mail.example", **servers
+				)
+		self.assertFalse(frappe.db.exists("Email Account", {"email_id": ("like", "alice-ssrf%")}))
+		# the site may name its own internal mail servers; Test Connection asks again
+		self.allow_internal_hosts("10.255.255.254")
+		name = self.connect(
+			self.alice, "alice-ssrf@own-mail.example", connect=0, email_server="10.255.255.254"
+		)
+		frappe.local.conf.pop("crm_mailbox_internal_mail_hosts")
+		frappe.set_user(self.alice)
+		self.assertRaises(OwnMailboxError, api.test_mailbox, name)
+
 	def test_a_draft_is_tested_with_its_own_settings_before_it_is_enabled(self):
+		self.allow_internal_hosts("127.0.0.1")  # this test's closed port
 		name = self.connect(
 			self.alice,
 			"alice-draft@own-mail.example",
@@ -324,7 +355,7 @@ class TestOwnMailboxLinking(FrappeTestCase):
 		frappe.set_user("Administrator")
 
 	def test_mail_links_to_leads_only_or_customers_only(self):
-		alice, bob = user("alice"), user("bob")
+		alice, bob, _no_inbox, _sysman = cast()
 		for name in frappe.get_all(
 			"Email Account", filters={"email_id": ("like", "%own-mail.example")}, pluck="name"
 		):
