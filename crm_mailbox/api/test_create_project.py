@@ -39,9 +39,13 @@ class TestCreateProject(FrappeTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		frappe.set_user("Administrator")
-		cls.services = mt.make_user("crm-proj-services@ourco.example", (*MEMBER, "Projects User"))
-		cls.sales = mt.make_user("crm-proj-sales@ourco.example", MEMBER)
-		cls.outsider = mt.make_user("crm-proj-outsider@ourco.example", (*MEMBER, "Projects User"))
+		# the suite's own people, not new ones (Frappe refuses more than 60 new users an hour):
+		# api/test_create.py's reader, mailboxes/testing.People, browser/test_create_dialogs.py's planner
+		cls.services = mt.make_user(
+			"crm-mailbox-reader@example.com", (*MEMBER, "Sales Manager", "Projects User", "Support Team")
+		)
+		cls.sales = mt.People().proc1  # Inbox User, Sales User
+		cls.outsider = mt.make_user("crm-mbx-dialogs-planner@ourco.example", (*MEMBER, "Projects User"))
 		cls.box = t.make_email_account(
 			"crm-proj-service@ourco.example",
 			name="CRM Project Service Desk",
