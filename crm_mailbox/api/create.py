@@ -9,6 +9,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from crm_mailbox.api.dialog_fields import about_field
 from crm_mailbox.routing import records
 
 CREATABLE = ("Lead", "Opportunity", "Task", "Issue", "Contact", "Project")
@@ -112,21 +113,34 @@ def create_task(
 	comm = readable_email(communication)
 	may_create("Task")
 	title = (title or "").strip()
-	if not title:
-		frappe.throw(_("Write a title for the task."), title=_("Task Title"))
-	if records.is_reply_subject(title):
-		frappe.throw(
-			_("Write what needs doing as the title, not the email's subject {0}.").format(
-				frappe.bold(frappe.utils.escape_html(title))
-			),
-			title=_("Task Title"),
-		)
-	if not (deadline or priority):
-		frappe.throw(_("Give the task a deadline or a priority."), title=_("Task"))
-	if assignee and not frappe.db.get_value("User", {"name": assignee, "enabled": 1}):
-		frappe.throw(_("{0} is not an enabled user.").format(frappe.bold(assignee)), title=_("Assignee"))
-	if project:
-		frappe.has_permission("Project", "read", doc=project, throw=True)
+	with about_field("title"):
+		if not title:
+			frappe.throw(_("Write a title for the task."), title=_("Task Title"))
+		if records.is_reply_subject(title):
+			frappe.throw(
+				_("Write what needs doing as the title, not the email's subject {0}.").format(
+					frappe.bold(frappe.utils.escape_html(title))
+				),
+				title=_("Task Title"),
+			)
+	with about_field("deadline"):
+		if not (deadline or priority):
+			frappe.throw(_("Give the task a deadline or a priority."), title=_("Task"))
+	with about_field("assignee"):
+		if assignee and not frappe.db.get_value("User", {"name": assignee, "enabled": 1}):
+			frappe.throw(
+				_("{0} is not an enabled user.").format(frappe.bold(frappe.utils.escape_html(assignee))),
+				title=_("Assignee"),
+			)
+	with about_field("project"):
+		if project and not frappe.db.exists("Project", project):
+			frappe.throw(
+				_("Project {0} not found.").format(frappe.bold(frappe.utils.escape_html(project))),
+				frappe.DoesNotExistError,
+				title=_("Project"),
+			)
+		if project:
+			frappe.has_permission("Project", "read", doc=project, throw=True)
 	brief = records.TaskBrief(
 		title=title,
 		expected_result=expected_result,

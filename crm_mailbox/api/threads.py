@@ -4,6 +4,7 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
+from crm_mailbox.api.dialog_fields import about_field
 from crm_mailbox.threads import ownership
 
 
@@ -19,8 +20,9 @@ def assign(thread: str, user: str, reason: str = "") -> None:
 	"""Make a processor of the thread's mailbox its one owner."""
 	doc = frappe.get_doc(ownership.THREAD, thread)
 	doc.check_permission("write")
-	ownership.check_owner(doc.email_account, user)
-	ownership.assign_thread(thread, user, reason)
+	with about_field("user"):
+		ownership.check_owner(doc.email_account, user)
+		ownership.assign_thread(thread, user, reason)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -28,8 +30,9 @@ def add_note(communication: str, note: str) -> str:
 	"""Add an internal note to an email: a comment for colleagues, never sent to the customer."""
 	doc = frappe.get_doc("Communication", communication)
 	doc.check_permission("read")
-	if not (note or "").strip():
-		frappe.throw(_("The note is empty."), title=_("Internal Note"))
+	with about_field("note"):
+		if not (note or "").strip():
+			frappe.throw(_("The note is empty."), title=_("Internal Note"))
 	comment = doc.add_comment("Comment", text=frappe.utils.escape_html(note).replace("\n", "<br>"))
 	return comment.name
 

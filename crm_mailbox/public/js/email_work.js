@@ -20,15 +20,82 @@ crm_mailbox.made = function (frm, result) {
 	frappe.set_route("Form", result.doctype, result.name);
 };
 
-// The dialog closes only once the server made the record: a validation or permission error shows
-// over the dialog and everything typed stays in it.
+// The dialog closes only once the server made the record: a validation or permission error stays
+// in the dialog, beside the field it is about, and everything typed stays in it.
 crm_mailbox.post = function (frm, method, args, dialog) {
-	return frappe
-		.call({ method: crm_mailbox.API + method, type: "POST", args, freeze: true })
-		.then(({ message }) => {
-			if (dialog) dialog.hide();
-			crm_mailbox.made(frm, message);
+	return crm_mailbox.call_in_dialog(dialog, crm_mailbox.API + method, args).then((message) => {
+		if (dialog) dialog.hide();
+		crm_mailbox.made(frm, message);
+	});
+};
+
+// A POST from a dialog: resolves with the server's answer; a refusal is shown in the dialog (beside
+// the field the server names as crm_field, else `fallback_field`, else atop the dialog) and the
+// promise stays pending, the dialog open. Without a dialog, Frappe shows its message as usual.
+crm_mailbox.call_in_dialog = function (dialog, method, args, fallback_field) {
+	if (dialog) crm_mailbox.clear_dialog_errors(dialog);
+	return new Promise((resolve) => {
+		frappe
+			.call({ method, type: "POST", args, freeze: true, silent: !!dialog })
+			.done((r) => resolve(r.message))
+			.fail((xhr) => {
+				if (!dialog) return;
+				// Frappe boxes a permission refusal whatever `silent` says: it is shown in the dialog instead
+				// (after Frappe's own handlers, which run once these callbacks are done)
+				if (xhr.status === 403) setTimeout(crm_mailbox.close_message_box, 0);
+				const r = xhr.responseJSON || {};
+				const about = r.crm_field || (xhr.status === 403 ? null : fallback_field);
+				crm_mailbox.show_dialog_error(dialog, about, crm_mailbox.server_text(r, xhr));
+			});
+	});
+};
+
+// The server's messages as plain text: they are HTML (bold names, escaped email text); parsed in an
+// inert document, never run, then shown with .text().
+crm_mailbox.server_text = function (r, xhr) {
+	let messages = [];
+	try {
+		messages = JSON.parse(r._server_messages || "[]").map((m) => {
+			const parsed = typeof m === "string" ? JSON.parse(m) : m;
+			return typeof parsed === "string" ? parsed : parsed.message;
 		});
+	} catch (e) {
+		messages = [];
+	}
+	if (!messages.length && r._error_message) messages = [r._error_message];
+	const html = messages.filter(Boolean).join("\n");
+	const text = new DOMParser().parseFromString(html, "text/html").body.textContent.trim();
+	if (text) return text;
+	return xhr && xhr.status === 403
+		? __("You are not permitted to do this.")
+		: __("The server refused this. Please check the values and try again.");
+};
+
+crm_mailbox.close_message_box = function () {
+	const box = frappe.msg_dialog;
+	const modal = box && box.$wrapper.data("bs.modal");
+	if (!modal || !modal._isShown) return;
+	// Bootstrap ignores a hide while the box still fades in (its backdrop first): hide it once shown
+	if (box.$wrapper.is(":visible") && !modal._isTransitioning) box.hide();
+	else box.$wrapper.one("shown.bs.modal", () => box.hide());
+};
+
+crm_mailbox.show_dialog_error = function (dialog, fieldname, text) {
+	crm_mailbox.clear_dialog_errors(dialog);
+	const $error = $('<div class="crm-dialog-error text-danger small mt-1"></div>').text(text);
+	const field = fieldname && dialog.fields_dict[fieldname];
+	if (field && field.$wrapper && field.$wrapper.is(":visible")) {
+		field.$wrapper.addClass("has-error").attr("data-crm-error", "1");
+		const $input = field.$wrapper.find(".control-input-wrapper").first();
+		($input.length ? $input : field.$wrapper).append($error.attr("data-fieldname", fieldname));
+	} else {
+		dialog.$body.prepend($error.addClass("mb-3"));
+	}
+};
+
+crm_mailbox.clear_dialog_errors = function (dialog) {
+	dialog.$wrapper.find(".crm-dialog-error").remove();
+	dialog.$wrapper.find("[data-crm-error]").removeClass("has-error").removeAttr("data-crm-error");
 };
 
 // Esc in an open date picker closes the picker, not the whole dialog (and what was typed in it).
@@ -196,7 +263,11 @@ crm_mailbox.make_task = function (frm) {
 			primary_action_label: __("Make Task"),
 			primary_action(values) {
 				if (!values.deadline && !values.priority) {
-					frappe.msgprint(__("Give the task a deadline or a priority."));
+					crm_mailbox.show_dialog_error(
+						d,
+						"deadline",
+						__("Give the task a deadline or a priority.")
+					);
 					return;
 				}
 				crm_mailbox.post(
@@ -355,14 +426,17 @@ crm_mailbox.unlink_dialog = function (frm) {
 				primary_action_label: __("Unlink"),
 				primary_action({ link }) {
 					const [link_doctype, link_name] = link.split("::");
-					d.hide();
-					frappe
-						.call({
-							method: "crm_mailbox.api.links.unlink_email",
-							type: "POST",
-							args: { communication: frm.doc.name, link_doctype, link_name },
-						})
-						.then(() => frm.reload_doc());
+					crm_mailbox
+						.call_in_dialog(
+							d,
+							"crm_mailbox.api.links.unlink_email",
+							{ communication: frm.doc.name, link_doctype, link_name },
+							"link"
+						)
+						.then(() => {
+							d.hide();
+							frm.reload_doc();
+						});
 				},
 			});
 			d.show();
