@@ -11,10 +11,15 @@ frappe.pages["mailbox-inbox"].on_page_load = function (wrapper) {
 frappe.pages["mailbox-inbox"].on_page_show = function (wrapper) {
 	const inbox = wrapper.inbox;
 	if (!inbox) return;
-	const mailbox = frappe.route_options && frappe.route_options.mailbox;
-	if (mailbox) {
-		frappe.route_options = null;
-		inbox.mailbox_field.set_value(mailbox);
+	// a mailbox's "Open Inbox" names the mailbox; a workspace Number Card also names its tab
+	const options = frappe.route_options || {};
+	frappe.route_options = null;
+	if (options.filter && crm_mailbox.INBOX_FILTERS.some(([key]) => key === options.filter)) {
+		inbox.filter = options.filter;
+		inbox.mark_tab();
+	}
+	if (options.mailbox && options.mailbox !== inbox.mailbox()) {
+		inbox.mailbox_field.set_value(options.mailbox);
 	} else {
 		inbox.refresh();
 	}
@@ -68,6 +73,7 @@ crm_mailbox.Inbox = class Inbox {
 		const $main = $(`<div class="crm-inbox">
 			<div class="crm-inbox-queue">
 				<div class="crm-inbox-tabs"></div>
+				<div class="crm-inbox-mailbox-counts small"></div>
 				<div class="crm-inbox-rows"></div>
 				<div class="crm-inbox-more text-center" style="display:none">
 					<button class="btn btn-xs btn-default">${__("Load more")}</button>
@@ -77,6 +83,7 @@ crm_mailbox.Inbox = class Inbox {
 			<div class="crm-inbox-side"></div>
 		</div>`).appendTo(this.page.main);
 		this.$tabs = $main.find(".crm-inbox-tabs");
+		this.$mailbox_counts = $main.find(".crm-inbox-mailbox-counts");
 		this.$rows = $main.find(".crm-inbox-rows");
 		this.$more = $main.find(".crm-inbox-more");
 		this.$conversation = $main.find(".crm-inbox-conversation");
@@ -131,7 +138,32 @@ crm_mailbox.Inbox = class Inbox {
 						.text(n)
 						.toggle(n > 0);
 				}
+				this.render_mailbox_counts(message.mailboxes || {});
 			});
+	}
+
+	// the four counts of each mailbox the user reads; a click narrows the queue to that mailbox
+	render_mailbox_counts(mailboxes) {
+		const $t = this.$mailbox_counts.empty();
+		const names = Object.keys(mailboxes);
+		if (this.mailbox() || names.length < 2) return;
+		const $table = $(`<table class="table table-sm table-hover mb-2"><thead><tr>
+			<th>${__("Mailbox")}</th><th>${__("Mine")}</th><th>${__("Overdue")}</th>
+			<th>${__("Unassigned")}</th><th>${__("Waiting on customer")}</th></tr></thead>
+			<tbody></tbody></table>`).appendTo($t);
+		for (const name of names) {
+			const c = mailboxes[name];
+			const $row = $("<tr>").attr("data-mailbox", name).css("cursor", "pointer");
+			$("<td>").text(name).appendTo($row);
+			for (const key of ["mine", "overdue", "unassigned", "waiting_on_customer"]) {
+				$("<td>")
+					.text(c[key] || 0)
+					.attr("data-count", key)
+					.appendTo($row);
+			}
+			$row.on("click", () => this.mailbox_field.set_value(name));
+			$table.find("tbody").append($row);
+		}
 	}
 
 	update_mailbox_options(names) {
@@ -235,6 +267,13 @@ crm_mailbox.Inbox = class Inbox {
 		$("<h4>")
 			.text(data.thread.subject || __("(no subject)"))
 			.appendTo($c);
+		$(
+			`<div class="alert alert-warning small crm-inbox-replying" style="display:none"></div>`
+		).appendTo($c);
+		this.replying = {};
+		for (const r of data.replying || [])
+			this.replying[r.user] = { name: r.full_name, at: Date.now() };
+		this.show_replying();
 		if (data.messages.some((m) => m.has_remote_images) && !this.show_images) {
 			$(`<div class="alert alert-info small crm-inbox-images">
 				${__("Remote images are hidden to protect your privacy.")}
@@ -421,7 +460,7 @@ crm_mailbox.Inbox = class Inbox {
 	reply(reply_all) {
 		const r = this.data && this.data.reply_to;
 		if (!r) return;
-		new frappe.views.CommunicationComposer({
+		const composer = new frappe.views.CommunicationComposer({
 			// the reply refers to the email it answers: the app keeps it in the thread
 			doc: { doctype: "Communication", name: r.name },
 			subject: __("Re: {0}", [r.subject]),
@@ -433,6 +472,37 @@ crm_mailbox.Inbox = class Inbox {
 			title: reply_all ? __("Reply All") : __("Reply"),
 			success: () => setTimeout(() => this.refresh(), 1000),
 		});
+		this.announce_replying(this.current, composer.dialog);
+	}
+
+	// colleagues viewing the thread see "<name> is replying" while the composer is open
+	announce_replying(thread, dialog) {
+		const say = (active) =>
+			frappe.call({
+				method: crm_mailbox.INBOX_API + "replying",
+				type: "POST",
+				args: { thread, active: active ? 1 : 0 },
+				silent: true,
+			});
+		say(true);
+		// the server forgets a mark after two and a half minutes: say it again while still writing
+		const timer = setInterval(() => say(true), 60000);
+		dialog.$wrapper.one("hidden.bs.modal", () => {
+			clearInterval(timer);
+			say(false);
+		});
+	}
+
+	show_replying() {
+		const $notice = this.$conversation.find(".crm-inbox-replying");
+		// as on the server, a mark not renewed for two and a half minutes lapses (a closed browser)
+		const names = Object.values(this.replying || {})
+			.filter((r) => Date.now() - r.at < 150000)
+			.map((r) => r.name);
+		// a full name is whatever the user typed: set as text, never markup
+		$notice
+			.text(names.length ? __("{0} is replying", [names.join(", ")]) : "")
+			.toggle(names.length > 0);
 	}
 
 	call(method, args) {
@@ -472,12 +542,13 @@ crm_mailbox.Inbox = class Inbox {
 			primary_action_label: __("Assign"),
 			primary_action: (values) => {
 				// the dialog stays open until the server agrees, so nothing typed is lost
-				frappe
-					.call({
-						method: "crm_mailbox.api.threads.assign",
-						type: "POST",
-						args: { thread, ...values },
-					})
+				crm_mailbox
+					.call_in_dialog(
+						d,
+						"crm_mailbox.api.threads.assign",
+						{ thread, ...values },
+						"user"
+					)
 					.then(() => {
 						d.hide();
 						this.refresh();
@@ -502,12 +573,13 @@ crm_mailbox.Inbox = class Inbox {
 			],
 			primary_action_label: __("Add note"),
 			primary_action: ({ note }) => {
-				frappe
-					.call({
-						method: "crm_mailbox.api.threads.add_note",
-						type: "POST",
-						args: { communication, note },
-					})
+				crm_mailbox
+					.call_in_dialog(
+						d,
+						"crm_mailbox.api.threads.add_note",
+						{ communication, note },
+						"note"
+					)
 					.then(() => {
 						d.hide();
 						this.open(this.current, { keep_images: true });
@@ -559,7 +631,15 @@ crm_mailbox.Inbox = class Inbox {
 					this.open(this.current, { keep_images: true });
 			}, 500);
 		});
-		// and counts every minute in case an event was missed (a reconnect, a System Manager)
+		frappe.realtime.on("crm_mailbox_replying", (data) => {
+			if (!data || data.thread !== this.current || !this.replying) return;
+			if (data.active)
+				this.replying[data.user] = { name: data.full_name || data.user, at: Date.now() };
+			else delete this.replying[data.user];
+			this.show_replying();
+		});
+		setInterval(() => this.replying && this.show_replying(), 30000);
+		// and counts every minute in case an event was missed (a reconnect)
 		setInterval(() => {
 			if (frappe.get_route()[0] === "mailbox-inbox" && !document.hidden) this.load_counts();
 		}, 60000);
