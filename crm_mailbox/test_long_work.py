@@ -16,6 +16,7 @@ from crm_mailbox import testing as t
 from crm_mailbox.api import jobs as jobs_api
 from crm_mailbox.api import links as links_api
 from crm_mailbox.api import rules as rules_api
+from crm_mailbox.linking import backfill
 from crm_mailbox.mailboxes import testing as mt
 
 
@@ -111,6 +112,23 @@ class TestLongWork(FrappeTestCase):
 		self.assertEqual(done, [(True, self.people.proc1)])
 		frappe.set_user("Administrator")
 		self.assertTrue(frappe.db.exists("Error Log", {"method": _("{0} failed").format(job["title"])}))
+
+	def test_a_long_backfill_shows_its_progress_to_the_user_whose_change_started_it(self):
+		quiet_domain, long_domain = t.random_domain(), t.random_domain()
+		self.receive(2, domain=quiet_domain)
+		self.receive(2, domain=long_domain)
+		customer = t.make_customer()
+		with realtime_spy() as published:
+			customer.append("crm_email_domains", {"domain": quiet_domain})
+			customer.save()
+		self.assertEqual(
+			[m for event, m, _u, _a in published if event == "progress"], [], "two emails flash by"
+		)
+		with inline_limit(backfill, "QUIET_BACKFILL", 1), realtime_spy() as published:
+			customer.append("crm_email_domains", {"domain": long_domain})
+			customer.save()
+		progress = [(m["percent"], user) for event, m, user, _after in published if event == "progress"]
+		self.assertEqual(progress, [(50, "Administrator"), (100, "Administrator")])
 
 	def test_a_small_selection_is_linked_at_once_with_progress_for_its_user(self):
 		names = self.receive(2)

@@ -20,6 +20,7 @@ from crm_mailbox.mailflow.precedence import LINKED, Link
 from . import candidates, resolver, store
 
 BATCH_LIMIT = 5000
+QUIET_BACKFILL = 50  # emails a backfill links without showing progress
 
 
 @dataclass
@@ -94,10 +95,12 @@ def emails_for(
 def relink_for(addresses: list[str] | None = None, domains: list[str] | None = None) -> int:
 	"""Background job: link earlier emails from these addresses or domains. Returns links changed."""
 	names = emails_for(addresses=addresses or [], domains=domains or [])
-	# the user whose change queued it (Frappe runs the job as that user) sees how far it is
-	changed = relink(
-		names, progress=Progress(_("Linking earlier emails"), len(names), user=frappe.session.user)
-	)
+	# the user whose change queued it (Frappe runs the job as that user) sees how far a long one is;
+	# a few emails are done in a blink, and a progress bar would only flash past
+	progress = None
+	if len(names) > QUIET_BACKFILL:
+		progress = Progress(_("Linking earlier emails"), len(names), user=frappe.session.user)
+	changed = relink(names, progress=progress)
 	if changed:
 		frappe.logger("crm_mailbox").info(
 			{"event": "backfill", "emails": len(names), "links_changed": len(changed)}

@@ -35,6 +35,7 @@ crm_mailbox.on_job_done = function (data) {
 		.then(({ message: job }) => {
 			const done = crm_mailbox.waiting_jobs[data.job_id];
 			delete crm_mailbox.waiting_jobs[data.job_id];
+			if (job.missing) return; // its result is kept for an hour only
 			const title = frappe.utils.escape_html(job.title || "");
 			if (job.failed) {
 				frappe.msgprint({
