@@ -62,14 +62,15 @@ def relink(context, account=None, since=None, limit=5000, dry_run=False):
 
 @crm_mailbox.command("demo")
 @click.option("--force", is_flag=True, help="Also on a site without allow_tests or developer_mode")
+@click.option("--password", help="Let the demo team (anna.demo@ourco.example, ...) log in with this password")
 @pass_context
-def demo(context, force=False):
+def demo(context, force=False, password=None):
 	"""Fill a test site with a demo: a sales team, customers, leads, two mailboxes, rules, a week of mail."""
 	from crm_mailbox.demo import DemoRefused, build
 
 	with connected(context):
 		try:
-			counts = build(force=force, echo=progress_line)
+			counts = build(force=force, echo=progress_line, password=password)
 		except DemoRefused as refused:
 			click.secho(str(refused), fg="red")
 			raise SystemExit(1) from None

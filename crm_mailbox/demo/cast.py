@@ -38,11 +38,15 @@ LEADS = {
 }
 
 
-def team() -> None:
+def team(password: str | None = None) -> None:
+	from frappe.utils.password import update_password
+
 	for address, (first_name, roles) in TEAM.items():
 		t.make_user(address, roles)
 		if frappe.db.get_value("User", address, "first_name") != first_name:
 			frappe.db.set_value("User", address, {"first_name": first_name, "last_name": "(demo)"})
+		if password:
+			update_password(address, password)
 
 
 def customers() -> None:
@@ -64,6 +68,7 @@ def leads() -> None:
 
 
 def mailboxes() -> None:
+	"""Made once: a later run leaves a demo mailbox as its users set it (a real password, members)."""
 	common = {
 		# Awaiting Password: Frappe's scheduler pulls no mail for it (its mail is the demo's), and
 		# the owner can connect the real mailbox later by entering its password.
@@ -72,31 +77,30 @@ def mailboxes() -> None:
 		"crm_own_intake": 0,
 		"crm_reply_deadline_hours": 8,
 	}
-	t.make_email_account(
-		MAILBOX_ADDRESSES[SALES],
-		SALES,
-		**common,
-		crm_purpose="CRM",
-		crm_owner_strategy="Round robin",
-		crm_members=[
-			{"user": ANNA, "access": "Process", "warn_when_overdue": 1},
-			{"user": CARLA, "access": "Process"},
-		],
-		crm_opportunity_owner=CARLA,
-		crm_company=t.company(),
-	)
-	t.make_email_account(
-		MAILBOX_ADDRESSES[SUPPORT],
-		SUPPORT,
-		**common,
-		crm_purpose="Shared",
-		crm_owner_strategy="Round robin",
-		crm_members=[
-			{"user": BEN, "access": "Process", "warn_when_overdue": 1},
-			{"user": ANNA, "access": "Process"},
-			{"user": CARLA, "access": "Read"},
-		],
-	)
+	settings = {
+		SALES: {
+			"crm_purpose": "CRM",
+			"crm_owner_strategy": "Round robin",
+			"crm_members": [
+				{"user": ANNA, "access": "Process", "warn_when_overdue": 1},
+				{"user": CARLA, "access": "Process"},
+			],
+			"crm_opportunity_owner": CARLA,
+			"crm_company": t.company(),
+		},
+		SUPPORT: {
+			"crm_purpose": "Shared",
+			"crm_owner_strategy": "Round robin",
+			"crm_members": [
+				{"user": BEN, "access": "Process", "warn_when_overdue": 1},
+				{"user": ANNA, "access": "Process"},
+				{"user": CARLA, "access": "Read"},
+			],
+		},
+	}
+	for name, fields in settings.items():
+		if not frappe.db.exists("Email Account", name):
+			t.make_email_account(MAILBOX_ADDRESSES[name], name, **common, **fields)
 
 
 # mailbox: [(rule name, match, conditions (field, operator, value), actions, stop after)]

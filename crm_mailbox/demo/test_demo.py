@@ -100,6 +100,23 @@ class TestDemo(FrappeTestCase):
 		finally:
 			frappe.conf.update(saved)
 
+	def test_running_it_again_keeps_what_users_changed_in_its_mailboxes(self):
+		# e.g. a real password entered (no longer Awaiting Password), a longer reply deadline
+		frappe.db.set_value("Email Account", cast.SALES, "crm_reply_deadline_hours", 12)
+		try:
+			demo.build()
+			self.assertEqual(frappe.db.get_value("Email Account", cast.SALES, "crm_reply_deadline_hours"), 12)
+		finally:
+			frappe.db.set_value("Email Account", cast.SALES, "crm_reply_deadline_hours", 8)
+			frappe.db.commit()  # nosemgrep (build commits; put the demo back as it was)
+
+	def test_with_a_password_the_team_can_log_in(self):
+		from frappe.utils.password import check_password
+
+		demo.build(password="Demo-Pa55word!")
+		for user in cast.TEAM:
+			self.assertEqual(check_password(user, "Demo-Pa55word!"), user)
+
 	def test_the_command_prints_its_progress_and_what_it_made(self):
 		run = subprocess.run(
 			["bench", "--site", frappe.local.site, "crm-mailbox", "demo"],
