@@ -240,7 +240,13 @@ class TestConnectMailbox(FrappeTestCase):
 			login_id=self.dovecot.user,
 			password=self.dovecot.password,
 		)
-		self.addCleanup(frappe.delete_doc, "Email Account", account.name, force=True, ignore_permissions=True)
+
+		def drop():
+			frappe.delete_doc("Email Account", account.name, force=True, ignore_permissions=True)
+			# committed at once: an open delete would hold locks the next test's login waits on
+			frappe.db.commit()  # nosemgrep
+
+		self.addCleanup(drop)
 		# the web server is another process
 		frappe.db.commit()  # nosemgrep
 		b = self.browser(ADMIN, f"app/email-account/{account.name}")
