@@ -6,9 +6,9 @@ from __future__ import annotations
 import frappe
 
 from crm_mailbox import testing as t
-from crm_mailbox.intake import alerts, schedule
+from crm_mailbox.intake import alerts, schedule, state
 from crm_mailbox.intake.dovecot_case import PASSWORD, DovecotIntakeCase, RunnerThread, fresh, wait_until
-from crm_mailbox.mailflow.intake.errors import LoginError
+from crm_mailbox.mailflow.intake.errors import LoginError, NetworkError
 
 
 def notices(user: str, account: str) -> list[str]:
@@ -71,6 +71,25 @@ class TestIntakeAlerts(DovecotIntakeCase):
 		(told,) = notices(account.crm_mailbox_owner, account.name)
 		self.assertNotIn("<img", told)
 		self.assertIn("&lt;img src=x", told)
+
+	def test_an_unreachable_server_is_told_only_once_it_lasts(self):
+		account = self.mailbox("unreachable")
+		owner = account.crm_mailbox_owner
+		error = NetworkError("[Errno 111] Connection refused")
+		self.set_failing_since(account, minutes=1)
+		self.assertFalse(alerts.failing(account.name, error), "a short outage heals by itself")
+		self.assertEqual(notices(owner, account.name), [])
+		self.set_failing_since(account, minutes=6)
+		self.assertTrue(alerts.failing(account.name, error))
+		(told,) = notices(owner, account.name)
+		self.assertIn("cannot be reached", told)
+
+	def set_failing_since(self, account, minutes: int) -> None:
+		frappe.db.set_value(
+			"Mailbox Intake Folder",
+			state.folder_row(account.name, "INBOX"),
+			{"error_since": frappe.utils.add_to_date(None, minutes=-minutes), "last_error": "network"},
+		)
 
 	def pull(self, account) -> None:
 		try:
