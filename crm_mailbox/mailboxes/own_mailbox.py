@@ -254,13 +254,17 @@ def check_public_host(host: str) -> None:
 
 
 def site_mail_hosts() -> set[str]:
-	"""Internal servers a member may use: those a System Manager set up for the site's other mailboxes,
-	and site config's crm_mailbox_internal_mail_hosts."""
+	"""Internal servers a member may use: those of every mailbox a member did not make for themselves
+	(a System Manager did), and site config's crm_mailbox_internal_mail_hosts."""
 	account = frappe.qb.DocType("Email Account")
 	rows = (
 		frappe.qb.from_(account)
 		.select(account.email_server, account.smtp_server)
-		.where(account.crm_purpose.isnull() | (account.crm_purpose != settings.PERSONAL))
+		.where(
+			account.crm_purpose.isnull()
+			| (account.crm_purpose != settings.PERSONAL)
+			| (account.owner != account.crm_mailbox_owner)
+		)
 		.run()
 	)
 	hosts = {str(host).lower() for row in rows for host in row if host}

@@ -137,6 +137,17 @@ class TestOwnMailbox(FrappeTestCase):
 		frappe.local.conf.pop("crm_mailbox_internal_mail_hosts")
 		frappe.set_user(self.alice)
 		self.assertRaises(OwnMailboxError, api.test_mailbox, name)
+		# a mailbox a System Manager made for her on the company's internal server stays hers to change
+		frappe.set_user("Administrator")
+		given = t.make_email_account(
+			"alice-given@own-mail.example",
+			name="CRM Own Alice Given",
+			crm_purpose="Personal",
+			crm_mailbox_owner=self.alice,
+			email_server="10.255.255.253",
+		)
+		self.connect(self.alice, given.email_id, connect=0, name=given.name, email_server="10.255.255.253")
+		self.assertEqual(frappe.db.get_value("Email Account", given.name, "crm_link_parties"), "Customers")
 
 	def test_a_draft_is_tested_with_its_own_settings_before_it_is_enabled(self):
 		self.allow_internal_hosts("127.0.0.1")  # this test's closed port
