@@ -122,6 +122,8 @@ override_whitelisted_methods = {
 	"frappe.desk.form.load.get_communications": "crm_mailbox.api.timeline.get_communications",
 	# the sidebar's Assigned To counts ignore permissions: counted over readable documents (api/listview.py)
 	"frappe.desk.listview.get_group_by_count": "crm_mailbox.api.listview.get_group_by_count",
+	# the Email Account's "Pull Emails" button: our intake pulls the mailboxes it owns (api/intake.py)
+	"frappe.email.doctype.email_account.email_account.pull_emails": "crm_mailbox.api.intake.pull_emails",
 }
 
 # Who may read a mailbox's mail: composed (ANDed) with Frappe's own rules, never looser.

@@ -57,6 +57,12 @@ def enqueue_fallback(account: str) -> bool:
 	"""Queue a one-shot pull of an owned account that no process holds, when its interval is up."""
 	if lease.holder_of(account) or not poll_due(account):
 		return False
+	queue_pull(account)
+	return True
+
+
+def queue_pull(account: str) -> None:
+	"""A one-shot pull of the account in the background, queued at most once at a time."""
 	frappe.enqueue(
 		FALLBACK_JOB,
 		queue="long",
@@ -66,7 +72,6 @@ def enqueue_fallback(account: str) -> bool:
 		now=frappe.flags.in_test,
 		account=account,
 	)
-	return True
 
 
 def poll_due(account: str) -> bool:
