@@ -82,9 +82,12 @@ def set_share_default(doc):
 def set_intake_default(doc):
 	"""Shared and CRM mailboxes receive with our intake by default; a Personal one may opt in.
 
-	Set when the mailbox is created and when its purpose changes; a later change by hand stays.
+	Set when the mailbox is created (a Personal one may opt in at once) and when its purpose changes;
+	a later change by hand stays.
 	"""
-	if doc.is_new() or (doc.has_value_changed("crm_purpose") and not doc.has_value_changed("crm_own_intake")):
+	if doc.is_new():
+		doc.crm_own_intake = int(bool(doc.get("crm_own_intake")) or doc.crm_purpose in settings.TEAM_PURPOSES)
+	elif doc.has_value_changed("crm_purpose") and not doc.has_value_changed("crm_own_intake"):
 		doc.crm_own_intake = int(doc.crm_purpose in settings.TEAM_PURPOSES)
 
 
