@@ -139,8 +139,11 @@ def make_email_account(
 _uid = [int(time.time() * 1000) % 1_000_000_000]
 
 
-def receive(account, *raw_messages: bytes):
-	"""Receive these raw messages as the account's pull would; return their Communications (or None)."""
+def receive(account, *raw_messages: bytes, through_intake: bool | None = None):
+	"""Receive these raw messages as the account's pull would; return their Communications (or None).
+
+	Through our intake's handler when the intake owns the account (or `through_intake`), else
+	through Frappe's EmailAccount.receive(); either way only the IMAP read is replaced."""
 	from frappe.email.receive import EmailServer
 
 	from crm_mailbox.intake.accounts import owns
@@ -149,7 +152,7 @@ def receive(account, *raw_messages: bytes):
 	for _ in raw_messages:
 		_uid[0] += 1
 		uids.append(str(_uid[0]))
-	if owns(account.name):
+	if through_intake or (through_intake is None and owns(account.name)):
 		return receive_through_intake(account, raw_messages, [int(uid) for uid in uids])
 
 	def get_messages(self, folder="INBOX"):

@@ -71,6 +71,11 @@ class TestDemo(FrappeTestCase):
 			"the known customer's inquiry is linked to the customer",
 		)
 		self.assertEqual(frappe.db.get_value("Mailbox Thread", thread_of("bounce"), "work_status"), "Ignored")
+		# the intake hands our hooks the whole message: the newsletter's List-Id marks it automated
+		newsletter = frappe.db.get_value(
+			"Communication", {"message_id": "demo-newsletter@crm-mailbox.demo"}, "crm_is_automated"
+		)
+		self.assertEqual(newsletter, 1)
 		issue = frappe.db.get_value(
 			"Mailbox Email Link",
 			{
