@@ -10,6 +10,7 @@ the ledger, raw, with the reason in words; the batch goes on.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from email import message_from_bytes
 from email.policy import compat32
 
@@ -88,8 +89,17 @@ class MailboxInboundMail(InboundMail):
 class Receiver:
 	"""The drain handler for one folder of one Email Account (see puller.drain)."""
 
-	def __init__(self, account, folder_row, store: DocTypeLedger, uidvalidity: int):
+	def __init__(
+		self,
+		account,
+		folder_row,
+		store: DocTypeLedger,
+		uidvalidity: int,
+		on_message: Callable[[], None] | None = None,
+	):
+		"""`on_message`: called before each message (the one-shot pull renews its lease there)."""
 		self.account = account
+		self.on_message = on_message
 		self.append_to = folder_row.get("append_to") if folder_row else None
 		self.store = store
 		self.uidvalidity = uidvalidity
@@ -103,21 +113,17 @@ class Receiver:
 			self.store.add(
 				self.uidvalidity, message.uid, key, status, subject=subject, sender=sender, **fields
 			)
-			frappe.db.commit()  # nosemgrep: each message is its own transaction (EmailAccount.receive too)
+			# each message is its own transaction (EmailAccount.receive too)
+			frappe.db.commit()  # nosemgrep
 
 		if self.unread_only and SEEN_FLAG in message.flags:
 			# as Frappe's pull: a mailbox set to take unread mail leaves mail read on the server
 			keep(SKIPPED, reason=_("Already read on the server; this mailbox takes unread mail only."))
 			return Taken("")
+		if self.on_message is not None:
+			self.on_message()
 		try:
-			communication, mail = receive(
-				self.account,
-				message.raw,
-				message.uid,
-				SEEN_FLAG in message.flags,
-				self.append_to,
-				truncated=message.truncated,
-			)
+			communication, mail = self.receive_once_more_after_deadlock(message)
 		except SentEmailInInboxError:
 			frappe.db.rollback()
 			keep(SKIPPED, reason=_("Sent from this mailbox's own address (not a reply)."))
@@ -131,6 +137,25 @@ class Receiver:
 		keep(TAKEN_STATUS, communication=communication.name)
 		follow_up(self.account, communication, mail)
 		return Taken(communication.name)
+
+	def receive_once_more_after_deadlock(self, message: Fetched):
+		"""`receive`, tried a second time when MariaDB chose it as a deadlock's victim: pulls of
+		several mailboxes at once can lock each other in Frappe's own Communication save, and a
+		deadlock is over once the other transaction ended."""
+		for attempt in (1, 2):
+			try:
+				return receive(
+					self.account,
+					message.raw,
+					message.uid,
+					SEEN_FLAG in message.flags,
+					self.append_to,
+					truncated=message.truncated,
+				)
+			except frappe.QueryDeadlockError:
+				if attempt == 2:
+					raise
+				frappe.db.rollback()
 
 
 def receive(account, raw: bytes, uid: int, seen: bool, append_to=None, truncated: bool = False):
@@ -176,7 +201,8 @@ def follow_up(account, communication, mail) -> None:
 		if account.enable_auto_reply:
 			account.send_auto_reply(communication, mail)
 		communication.send_email(is_inbound_mail_communcation=True)
-		frappe.db.commit()  # nosemgrep: as EmailAccount.receive, after the email itself is committed
+		# as EmailAccount.receive, after the email itself is committed
+		frappe.db.commit()  # nosemgrep
 	except Exception:
 		frappe.db.rollback()
 		frappe.log_error(

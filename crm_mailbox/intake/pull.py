@@ -71,6 +71,7 @@ def drain_folder(
 	deadline: float | None = None,
 	batch_size: int = DEFAULT_BATCH_SIZE,
 	on_batch: Callable[[DrainReport], None] | None = None,
+	on_message: Callable[[], None] | None = None,
 ) -> DrainReport:
 	"""Take every new message of one folder (the session opened on it). The caller holds the lease."""
 	folder = folder_row.folder_name
@@ -83,11 +84,12 @@ def drain_folder(
 	elif plan(cursor, server.uidvalidity).rescan:
 		forget_frappe_uids(account_doc.name)
 	keep_frappe_folder_state(account_doc.name, folder, server.uidvalidity, server.uidnext)
-	frappe.db.commit()  # nosemgrep: the cursor and Frappe's folder state hold before any message
+	# the cursor and Frappe's folder state hold before any message
+	frappe.db.commit()  # nosemgrep
 	return drain(
 		session,
 		store,
-		Receiver(account_doc, folder_row, store, server.uidvalidity),
+		Receiver(account_doc, folder_row, store, server.uidvalidity, on_message),
 		batch_size=batch_size,
 		mark_seen=account_doc.email_sync_option == "UNSEEN",
 		deadline=deadline,
@@ -174,6 +176,7 @@ def pull_account(
 	if not lease.acquire(account_name, holder):
 		return {"account": account_name, "pulled": False, "held_by": lease.holder_of(account_name)}
 	deadline = time.monotonic() + deadline_seconds if deadline_seconds else None
+	lost: list[bool] = []  # set when a renewal found the lease gone (another process has the mailbox)
 	result = {"account": account_name, "pulled": True, "taken": 0, "failed": 0, "duplicates": 0, "errors": {}}
 	try:
 		account_doc = frappe.get_doc("Email Account", account_name)
@@ -181,9 +184,14 @@ def pull_account(
 			folder = folder_row.folder_name
 			progress: list[DrainReport] = []  # the drain's report so far, also when it stops on an error
 
+			def before_message():
+				# per message, not per batch: a batch of slow or large mail can outlast the lease
+				if not lease.renew(account_name, holder):
+					lost.append(True)
+
 			def after_batch(report, folder=folder, progress=progress):
 				progress[:] = [report]
-				if not lease.renew(account_name, holder):
+				if lost or not lease.renew(account_name, holder):
 					raise LeaseLost(account_name)
 				if on_batch is not None:
 					on_batch(folder, report)
@@ -192,7 +200,9 @@ def pull_account(
 			try:
 				session.open()
 				progress[:] = [
-					drain_folder(account_doc, folder_row, session, deadline, batch_size, after_batch)
+					drain_folder(
+						account_doc, folder_row, session, deadline, batch_size, after_batch, before_message
+					)
 				]
 				report = progress[0]
 				backlog = len(session.uids_after(DocTypeLedger(account_name, folder).cursor().last_uid))

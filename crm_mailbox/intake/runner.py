@@ -139,7 +139,13 @@ class MailboxWorker(threading.Thread):
 		try:
 			session.state or session.open()
 			# after each batch: renew the lease and hear SIGTERM, also in the middle of a long backlog
-			report = pull.drain_folder(doc, row, session, on_batch=lambda report: self.keep_lease())
+			report = pull.drain_folder(
+				doc,
+				row,
+				session,
+				on_batch=lambda report: self.keep_lease(),
+				on_message=self.renew_lease,  # a batch of slow or large mail can outlast the lease
+			)
 			backlog = len(session.uids_after(DocTypeLedger(self.account, folder).cursor().last_uid))
 			state.record_success(
 				self.account, folder, report, session.state, self.mode(session), backlog, self.holder
@@ -210,6 +216,12 @@ class MailboxWorker(threading.Thread):
 		if not lease.renew(self.account, self.holder, ttl=self.runner.lease_seconds):
 			raise LetGo
 
+	def renew_lease(self) -> None:
+		"""Before each message: keep the lease (whether it held is checked after the batch)."""
+		from crm_mailbox.intake import lease
+
+		lease.renew(self.account, self.holder, ttl=self.runner.lease_seconds)
+
 	def heartbeat(self) -> None:
 		# bookkeeping for the health view: who serves the mailbox, and that it is alive
 		frappe.db.set_value(
@@ -218,7 +230,8 @@ class MailboxWorker(threading.Thread):
 			{"holder": self.holder, "heartbeat_at": frappe.utils.now_datetime()},
 			update_modified=False,
 		)
-		frappe.db.commit()  # nosemgrep: other processes read the heartbeat
+		# other processes read the heartbeat
+		frappe.db.commit()  # nosemgrep
 
 	def record_failure(self, error: IntakeError) -> None:
 		from crm_mailbox.intake import state
@@ -227,7 +240,8 @@ class MailboxWorker(threading.Thread):
 			mode = "push" if self.settings.use_idle else "polling"
 			for folder in self.settings.folders:
 				state.record_failure(self.account, folder, error, mode, self.holder)
-			frappe.db.commit()  # nosemgrep: the failure and its one notice must outlive this process
+			# the failure and its one notice must outlive this process
+			frappe.db.commit()  # nosemgrep
 		except Exception:
 			frappe.db.rollback()
 			frappe.log_error(
