@@ -198,7 +198,9 @@ def format_health(rows: list[dict]) -> list[str]:
 
 @crm_mailbox.command("pull")
 @click.argument("account")
-@click.option("--batch-size", type=int, default=50, show_default=True, help="Messages per batch (one commit each)")
+@click.option(
+	"--batch-size", type=int, default=50, show_default=True, help="Messages per batch (one commit each)"
+)
 @click.option("--deadline", type=float, help="Stop between batches after this many seconds")
 @pass_context
 def pull(context, account, batch_size=50, deadline=None):

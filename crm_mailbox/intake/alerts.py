@@ -37,7 +37,8 @@ def failing(account: str, error: IntakeError | Exception | str) -> bool:
 	subject = failure_text(account, stage, detail_of(error), since or now_datetime())
 	notify(account, subject)
 	set_told(account, True)
-	frappe.db.commit()  # nosemgrep: the notice and its "told" mark stay, whatever the pull rolls back next
+	# the notice and its "told" mark stay, whatever the pull rolls back next
+	frappe.db.commit()  # nosemgrep
 	return True
 
 
@@ -50,7 +51,8 @@ def recovered(account: str) -> bool:
 	)
 	notify(account, subject)
 	set_told(account, False)
-	frappe.db.commit()  # nosemgrep: the notice and its "told" mark stay, whatever the pull rolls back next
+	# the notice and its "told" mark stay, whatever the pull rolls back next
+	frappe.db.commit()  # nosemgrep
 	return True
 
 

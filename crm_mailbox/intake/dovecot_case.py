@@ -31,7 +31,8 @@ def load_servers():
 
 def fresh() -> None:
 	"""End this test's snapshot, so that it sees what the intake's own connections committed."""
-	frappe.db.commit()  # nosemgrep: the intake runs in other connections; the test sees their commits
+	# the intake runs in other connections; the test sees their commits
+	frappe.db.commit()  # nosemgrep
 
 
 def wait_until(condition, timeout: float = 20.0, step: float = 0.2, what: str = "the condition"):

@@ -43,7 +43,8 @@ def acquire(account: str, holder: str, ttl: int = DEFAULT_TTL) -> bool:
 
 	The holder that already has it gets it renewed (True).
 	"""
-	if frappe.cache.set(key(account), holder, nx=True, px=int(ttl * 1000)):
+	# raw SET NX PX (set_value has no NX); the key names its site itself (key())
+	if frappe.cache.set(key(account), holder, nx=True, px=int(ttl * 1000)):  # nosemgrep
 		return True
 	return renew(account, holder, ttl)
 
@@ -60,5 +61,6 @@ def release(account: str, holder: str) -> None:
 
 def holder_of(account: str) -> str | None:
 	"""Who holds the mailbox's lease now, or None."""
-	value = frappe.cache.get(key(account))
+	# raw GET of the key acquire() wrote; the key names its site itself (key())
+	value = frappe.cache.get(key(account))  # nosemgrep
 	return value.decode() if isinstance(value, bytes) else value

@@ -97,13 +97,15 @@ class DocTypeLedger:
 		if communication and duplicate_of:
 			# Frappe's pull resumes after the highest Communication.uid: keep it the message's UID now
 			frappe.db.set_value("Communication", communication, "uid", uid, update_modified=False)
-		frappe.db.commit()  # nosemgrep: the ledger row must outlive the next message's failure
+		# the ledger row must outlive the next message's failure
+		frappe.db.commit()  # nosemgrep
 
 	def record_failed(self, uidvalidity, uid, key, reason, duplicate_of=None) -> None:
 		if self.recorded(uidvalidity, uid):
 			return
 		self.add(uidvalidity, uid, key, FAILED_STATUS, reason=reason, duplicate_of=duplicate_of)
-		frappe.db.commit()  # nosemgrep: the ledger row must outlive the next message's failure
+		# the ledger row must outlive the next message's failure
+		frappe.db.commit()  # nosemgrep
 
 	# --- writing (no commit: the caller commits with the Communication) ------------------------
 

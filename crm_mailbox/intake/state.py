@@ -62,7 +62,8 @@ def record_success(
 		},
 		update_modified=False,
 	)
-	frappe.db.commit()  # nosemgrep: the health view and other processes read it at once
+	# the health view and other processes read it at once
+	frappe.db.commit()  # nosemgrep
 	if was_failing and not still_failing(account):
 		announce("recovered", account)
 
@@ -85,7 +86,8 @@ def record_failure(
 		},
 		update_modified=False,
 	)
-	frappe.db.commit()  # nosemgrep: the health view and other processes read it at once
+	# the health view and other processes read it at once
+	frappe.db.commit()  # nosemgrep
 	announce("failing", account, error)
 
 

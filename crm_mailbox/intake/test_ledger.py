@@ -130,7 +130,8 @@ class TestIntakeLedger(FrappeTestCase):
 		other.reload()
 		other.crm_own_intake = 1
 		other.save(ignore_permissions=True)
-		frappe.db.commit()  # nosemgrep: as in setUpClass
+		# as in setUpClass
+		frappe.db.commit()  # nosemgrep
 		t.receive(other, t.build_email(t.unique_address("gone")))
 		self.assertTrue(frappe.db.exists(LEDGER, {"email_account": other.name}))
 		frappe.delete_doc("Email Account", other.name, ignore_permissions=True)

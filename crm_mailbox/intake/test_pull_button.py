@@ -14,7 +14,7 @@ def pull_emails(account: str) -> None:
 	"""What the button sends: Frappe's own method, resolved through the apps' overrides."""
 	method = "frappe.email.doctype.email_account.email_account.pull_emails"
 	set_request(method="POST", path=f"/api/method/{method}")
-	frappe.form_dict = frappe._dict(email_account=account)
+	frappe.local.form_dict = frappe._dict(email_account=account)
 	try:
 		execute_cmd(method)
 	finally:
