@@ -53,14 +53,25 @@ def conversation(thread: str, show_images: bool | int = 0) -> dict:
 	emails = [item for item in items if item["kind"] == "email"]
 	last = emails[-1] if emails else None
 	state = threads.describe_thread(doc)
+	can = permitted_actions(doc, last)
 	return {
 		"thread": state,
 		"messages": items,
 		"links": talk.side_panel(doc)["links"],
 		"reply_to": reply_target(doc, emails),
-		"can": permitted_actions(doc, last),
+		"can": can,
 		"replying": composing.others(doc.name, frappe.session.user),
+		# whom Assign offers: those who may own the thread (the server refuses anyone else)
+		"owners": possible_owners(doc) if can.get("assign") else [],
 	}
+
+
+def possible_owners(doc) -> list[str]:
+	"""The mailbox's owner and processors: the users its threads may be assigned to."""
+	box = get_mailbox(doc.email_account)
+	if not box:
+		return []
+	return list(dict.fromkeys(([box.owner] if box.owner else []) + box.processors()))
 
 
 @frappe.whitelist(methods=["POST"])
@@ -106,6 +117,10 @@ def reply_target(doc, emails: list[dict]) -> dict | None:
 		"content": target["html"],
 		"subject": doc.subject or "",
 		"email_account": doc.email_account,
+		# the composer's From: the thread's own mailbox, where the user may send from it
+		"mailbox_address": frappe.db.get_value("Email Account", doc.email_account, "email_id")
+		if doc.email_account
+		else None,
 	}
 
 

@@ -195,3 +195,16 @@ class TestDialogRefusals(FrappeTestCase):
 		self.assertIn("is not a processor", self.error_beside(b, "user"))
 		self.assertEqual(self.value(b, "reason"), "Please take this over")
 		self.assertEqual(frappe.db.get_value("Mailbox Thread", self.thread, "thread_owner"), PLANNER)
+
+	def test_assign_offers_only_who_may_own_the_thread(self):
+		b = self.browser()
+		b.open("app/mailbox-inbox")
+		b.page.click('.crm-inbox-tabs [data-filter="open"]')
+		b.page.wait_for_selector(f'.crm-inbox-row[data-name="{self.thread}"]')
+		b.page.click(f'.crm-inbox-row[data-name="{self.thread}"]')
+		b.page.wait_for_selector('.crm-inbox-side [data-action="assign"]')
+		b.settle()
+		b.page.click('.crm-inbox-side [data-action="assign"]')
+		b.page.wait_for_function(OPEN_DIALOG)
+		offered = b.page.evaluate("() => cur_dialog.fields_dict.user.df.get_query().filters.name")
+		self.assertEqual(offered, ["in", [PLANNER]])

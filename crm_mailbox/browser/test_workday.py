@@ -274,7 +274,11 @@ class TestWorkday(FrappeTestCase):
 
 		self.action(b, "reply")
 		b.page.wait_for_function(OPEN_DIALOG)
-		b.run(f"() => cur_dialog.set_value('sender', {frappe.as_json(self.box.email_id)})")
+		# From is the thread's own mailbox, not the user's first address
+		b.page.wait_for_function(
+			f"() => cur_dialog && cur_dialog.get_value('sender') === {frappe.as_json(self.box.email_id)}",
+			timeout=10000,
+		)
 		self.assertEqual(b.page.evaluate("() => cur_dialog.get_value('recipients')"), self.buyer)
 		editor = b.page.locator(".modal.show .ql-editor").first
 		editor.click()

@@ -472,6 +472,12 @@ crm_mailbox.Inbox = class Inbox {
 			title: reply_all ? __("Reply All") : __("Reply"),
 			success: () => setTimeout(() => this.refresh(), 1000),
 		});
+		// From: the thread's own mailbox when the user may send from it (Frappe would pick the
+		// user's own address, or nothing when they have several)
+		if ((composer.user_email_accounts || []).includes(r.mailbox_address)) {
+			composer.sender = r.mailbox_address;
+			composer.dialog.set_value("sender", r.mailbox_address);
+		}
 		this.announce_replying(this.current, composer.dialog);
 	}
 
@@ -522,6 +528,7 @@ crm_mailbox.Inbox = class Inbox {
 	assign() {
 		if (!this.current || !(this.data.can || {}).assign) return;
 		const thread = this.current;
+		const owners = this.data.owners || [];
 		const d = new frappe.ui.Dialog({
 			title: __("Assign thread"),
 			fields: [
@@ -531,7 +538,8 @@ crm_mailbox.Inbox = class Inbox {
 					options: "User",
 					label: __("Owner"),
 					reqd: 1,
-					get_query: () => ({ filters: { enabled: 1, user_type: "System User" } }),
+					// only those who may own the thread: the mailbox's owner and processors
+					get_query: () => ({ filters: { enabled: 1, name: ["in", owners] } }),
 				},
 				{
 					fieldname: "reason",
