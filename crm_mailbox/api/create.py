@@ -112,17 +112,13 @@ def create_task(
 	"""An ERPNext Task with a brief the assignee can act on, and a ToDo for the assignee."""
 	comm = readable_email(communication)
 	may_create("Task")
-	title = (title or "").strip()
 	with about_field("title"):
-		if not title:
-			frappe.throw(_("Write a title for the task."), title=_("Task Title"))
-		if records.is_reply_subject(title):
-			frappe.throw(
-				_("Write what needs doing as the title, not the email's subject {0}.").format(
-					frappe.bold(frappe.utils.escape_html(title))
-				),
-				title=_("Task Title"),
-			)
+		title = checked_title(
+			title,
+			_("Write a title for the task."),
+			_("Write what needs doing as the title, not the email's subject {0}."),
+			_("Task Title"),
+		)
 	with about_field("deadline"):
 		if not (deadline or priority):
 			frappe.throw(_("Give the task a deadline or a priority."), title=_("Task"))
@@ -171,16 +167,12 @@ def create_project(
 	"""A Project (a services team's service order) for the email's Customer, with a brief and its files."""
 	comm = readable_email(communication)
 	may_create("Project")
-	title = (title or "").strip()
-	if not title:
-		frappe.throw(_("Write a name for the project."), title=_("Project Name"))
-	if records.is_reply_subject(title):
-		frappe.throw(
-			_("Name what is to be delivered, not the email's subject {0}.").format(
-				frappe.bold(frappe.utils.escape_html(title))
-			),
-			title=_("Project Name"),
-		)
+	title = checked_title(
+		title,
+		_("Write a name for the project."),
+		_("Name what is to be delivered, not the email's subject {0}."),
+		_("Project Name"),
+	)
 	if customer:
 		frappe.has_permission("Customer", "read", doc=customer, throw=True)
 	if project_type and not frappe.db.exists("Project Type", project_type):
@@ -200,6 +192,16 @@ def create_project(
 	)
 	project = records.create_project(comm, brief, origin(_("Project made")))
 	return result(project)
+
+
+def checked_title(title: str, when_empty: str, when_subject: str, label: str) -> str:
+	"""The title, stripped; refused when empty or when it is only the email's reply subject."""
+	title = (title or "").strip()
+	if not title:
+		frappe.throw(when_empty, title=label)
+	if records.is_reply_subject(title):
+		frappe.throw(when_subject.format(frappe.bold(frappe.utils.escape_html(title))), title=label)
+	return title
 
 
 def _file_names(comm, attachments) -> list[str]:
